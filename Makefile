@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` and `make test`. Every target
+# first installs what is missing (scripts/install-deps is idempotent).
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build demo test fixtures bench fuzz tidy format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+demo: build
+	./build/phonehome scan examples/demo.pcap
+
+test: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan
+
+# Regenerates the committed example capture(s) from tools/fixture.
+fixtures: build
+	./build/phonehome-fixture demo examples/demo.pcap
+
+bench: deps
+	@cmake --preset bench >/dev/null
+	@cmake --build --preset bench -j $(JOBS)
+	bench/run-whole-capture
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	fuzz/run-all $(FUZZ_SECONDS)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-fuzz build-bench
