@@ -1,6 +1,107 @@
-// phonehome command line (placeholder until the CLI lands).
+// phonehome's entry point: parse options, run the Engine over each input,
+// write the report, exit with a documented code. The one last catch lives here.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
 #include <cstdio>
-int main() {
-  std::puts("phonehome " PHONEHOME_VERSION);
-  return 0;
+#include <exception>
+#include <fstream>
+#include <iostream>
+
+#include "capture/source.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "pipeline/engine.h"
+#include "report/report.h"
+
+namespace {
+
+// Signal handlers can only reach statics: the stop flag and the live source.
+std::atomic<bool> g_stop{false};
+std::atomic<ph::capture::Source*> g_live{nullptr};
+
+void on_signal(int) {
+  g_stop.store(true);
+  if (auto* s = g_live.load()) s->interrupt();
+}
+
+int run(const ph::cli::Options& o) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGALRM, on_signal);
+
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!o.output.empty() && o.output != "-") {
+    file.open(o.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::fprintf(stderr, "phonehome: cannot write %s\n", o.output.c_str());
+      return ph::kExitUsage;
+    }
+    out = &file;
+  }
+
+  ph::Engine engine(o.engine);
+  ph::cli::ProgressLine progress(o.progress && isatty(STDERR_FILENO));
+  auto on_progress = [&](const ph::Progress& p) { progress.update(p); };
+
+  if (!o.interface.empty()) {
+    ph::capture::LiveOptions live;
+    live.interface = o.interface;
+    live.bpf = o.filter;
+    auto src = ph::capture::open_live(live);
+    if (!src) {
+      std::fprintf(stderr, "phonehome: %s\n", src.error().message.c_str());
+      return ph::kExitInputUnreadable;
+    }
+    g_live.store(src->get());
+    if (o.duration_s > 0) alarm(static_cast<unsigned>(o.duration_s + 0.999));
+    engine.run(**src, &g_stop, on_progress);
+    g_live.store(nullptr);
+  } else {
+    for (const auto& path : o.inputs) {
+      if (g_stop.load()) break;
+      auto src = ph::capture::open_file(path);
+      if (!src) {
+        std::fprintf(stderr, "phonehome: %s\n", src.error().message.c_str());
+        engine.add_failed_input(path, src.error().message);
+        continue;
+      }
+      engine.run(**src, &g_stop, on_progress);
+    }
+  }
+  progress.clear();
+
+  ph::Report report = engine.finish();
+  if (g_stop.load() && o.interface.empty()) report.warnings.push_back("interrupted before the end of the input");
+  for (const auto& in : report.inputs) {
+    for (const auto& e : in.errors) {
+      if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());
+    }
+  }
+  ph::report::Options ro = o.report;
+  ro.color = o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
+  ph::report::write(report, o.format, ro, *out);
+  if (!*out) {
+    std::fprintf(stderr, "phonehome: writing the report failed\n");
+    return ph::kExitUsage;
+  }
+  return ph::exit_code_for(report);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    ph::cli::ParseResult parsed = ph::cli::parse(argc, argv);
+    if (!parsed.options) {
+      std::fputs(parsed.message.c_str(), parsed.to_stderr ? stderr : stdout);
+      return parsed.exit_code;
+    }
+    return run(*parsed.options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "phonehome: internal error: %s\n", e.what());
+    return 70;
+  }
 }

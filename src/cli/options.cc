@@ -1,0 +1,183 @@
+// Parsing of `phonehome` command lines (getopt_long) and the help text.
+#include "cli/options.h"
+
+#include <getopt.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace ph::cli {
+namespace {
+
+// "64M", "1G", "4096" -> bytes; false when not a size.
+bool parse_size(const char* text, size_t& out) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno || end == text) return false;
+  unsigned long long mult = 1;
+  if (*end == 'k' || *end == 'K') mult = 1ull << 10, ++end;
+  else if (*end == 'm' || *end == 'M') mult = 1ull << 20, ++end;
+  else if (*end == 'g' || *end == 'G') mult = 1ull << 30, ++end;
+  if (*end == 'B' || *end == 'b') ++end;
+  if (*end != '\0') return false;
+  out = size_t(v * mult);
+  return true;
+}
+
+ParseResult fail(const std::string& msg) {
+  ParseResult r;
+  r.exit_code = kExitUsage;
+  r.message = "phonehome: " + msg + "\nTry 'phonehome --help'.\n";
+  r.to_stderr = true;
+  return r;
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(phonehome )" PHONEHOME_VERSION R"( - which personal data does each device send where?
+
+Usage:
+  phonehome scan [options] CAPTURE...     read pcap/pcapng files (gzip/zstd ok, - for stdin)
+  phonehome scan [options] -i IFACE       capture live until Ctrl-C (or --duration)
+  phonehome --help | --version
+
+Output:
+  --format text|json|jsonl   text for people (default), json/jsonl for tools
+  -o, --output FILE          write the report to FILE instead of standard output
+  --reveal                   print identifiers whole (they are redacted by default)
+  -v, --verbose              text: list every flow
+  -q, --quiet                no progress display
+  --no-progress              no progress display (it is shown only on a terminal anyway)
+  --color auto|always|never  colours in text output (auto: only on a terminal)
+
+Live capture:
+  -i, --interface IFACE      capture from IFACE through libpcap (needs privileges)
+  -f, --filter EXPR          BPF filter, e.g. 'host 192.168.1.23'
+  --duration SECONDS         stop after SECONDS
+
+Limits (memory stays bounded; what is dropped is counted in the summary):
+  --max-flows N              flows tracked at once (default 1048576)
+  --stream-cap SIZE          out-of-order bytes buffered per TCP direction (default 1M)
+  --reassembly-budget SIZE   out-of-order bytes buffered in all (default 256M)
+
+Exit codes:
+  0  success
+  2  usage error
+  3  an input could not be opened or is not a capture (other inputs are still read)
+  4  an input is damaged (truncated, corrupt, unsupported link type): everything
+     before the damage was read and reported; the summary says where and why
+
+Examples:
+  phonehome scan examples/demo.pcap
+  phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
+  sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
+)";
+}
+
+ParseResult parse(int argc, char** argv) {
+  if (argc < 2) return fail("no command given");
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    ParseResult r;
+    r.message = usage();
+    return r;
+  }
+  if (cmd == "--version") {
+    ParseResult r;
+    r.message = "phonehome " PHONEHOME_VERSION "\n";
+    return r;
+  }
+  if (cmd != "scan") return fail("unknown command '" + cmd + "'");
+
+  Options o;
+  o.command = cmd;
+  enum {
+    kFormat = 256, kReveal, kNoProgress, kColor, kDuration, kMaxFlows, kStreamCap, kBudget,
+  };
+  static const option kLong[] = {
+      {"format", required_argument, nullptr, kFormat},
+      {"output", required_argument, nullptr, 'o'},
+      {"reveal", no_argument, nullptr, kReveal},
+      {"verbose", no_argument, nullptr, 'v'},
+      {"quiet", no_argument, nullptr, 'q'},
+      {"no-progress", no_argument, nullptr, kNoProgress},
+      {"color", required_argument, nullptr, kColor},
+      {"interface", required_argument, nullptr, 'i'},
+      {"filter", required_argument, nullptr, 'f'},
+      {"duration", required_argument, nullptr, kDuration},
+      {"max-flows", required_argument, nullptr, kMaxFlows},
+      {"stream-cap", required_argument, nullptr, kStreamCap},
+      {"reassembly-budget", required_argument, nullptr, kBudget},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  optind = 2;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, ":o:vqi:f:h", kLong, nullptr)) != -1) {
+    size_t size = 0;
+    switch (c) {
+      case kFormat: {
+        std::string f = optarg;
+        if (f == "text") o.format = report::Format::kText;
+        else if (f == "json") o.format = report::Format::kJson;
+        else if (f == "jsonl") o.format = report::Format::kJsonl;
+        else return fail("--format must be text, json or jsonl (got '" + f + "')");
+        break;
+      }
+      case 'o': o.output = optarg; break;
+      case kReveal: o.report.reveal = true; break;
+      case 'v': o.report.verbose = true; break;
+      case 'q': o.quiet = true; o.progress = false; break;
+      case kNoProgress: o.progress = false; break;
+      case kColor:
+        o.color = optarg;
+        if (o.color != "auto" && o.color != "always" && o.color != "never")
+          return fail("--color must be auto, always or never");
+        break;
+      case 'i': o.interface = optarg; break;
+      case 'f': o.filter = optarg; break;
+      case kDuration: {
+        char* end = nullptr;
+        o.duration_s = std::strtod(optarg, &end);
+        if (end == optarg || *end || o.duration_s < 0)
+          return fail("--duration takes a number of seconds");
+        break;
+      }
+      case kMaxFlows:
+        if (!parse_size(optarg, size) || size == 0) return fail("--max-flows takes a count");
+        o.engine.flow.max_flows = size;
+        break;
+      case kStreamCap:
+        if (!parse_size(optarg, size)) return fail("--stream-cap takes a size such as 1M");
+        o.engine.flow.stream_cap = size;
+        break;
+      case kBudget:
+        if (!parse_size(optarg, size)) return fail("--reassembly-budget takes a size such as 256M");
+        o.engine.flow.reassembly_budget = size;
+        break;
+      case 'h': {
+        ParseResult r;
+        r.message = usage();
+        return r;
+      }
+      case ':': return fail(std::string("option ") + argv[optind - 1] + " needs a value");
+      default: return fail(std::string("unknown option ") + argv[optind - 1]);
+    }
+  }
+  for (int i = optind; i < argc; ++i) o.inputs.emplace_back(argv[i]);
+  if (o.inputs.empty() && o.interface.empty())
+    return fail("scan needs a capture file (or - for stdin), or -i IFACE");
+  if (!o.inputs.empty() && !o.interface.empty())
+    return fail("give capture files or -i IFACE, not both");
+  if (!o.filter.empty() && o.interface.empty())
+    return fail("-f/--filter applies to live capture (-i IFACE)");
+  ParseResult r;
+  r.options = std::move(o);
+  return r;
+}
+
+}  // namespace ph::cli

@@ -1,0 +1,39 @@
+// Command-line options -> an immutable Options value. The CLI is the only
+// place that prints usage or decides the process exit code.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/engine.h"
+#include "report/report.h"
+
+namespace ph::cli {
+
+struct Options {
+  std::string command;  // "scan"
+  std::vector<std::string> inputs;
+  std::string interface;  // live capture
+  std::string filter;     // BPF
+  double duration_s = 0;  // live: stop after this long (0: until SIGINT)
+  report::Format format = report::Format::kText;
+  std::string output;  // empty: stdout
+  report::Options report;
+  bool quiet = false;
+  bool progress = true;
+  std::string color = "auto";
+  EngineOptions engine;
+};
+
+struct ParseResult {
+  std::optional<Options> options;  // empty: exit with `exit_code` after printing `message`
+  int exit_code = 0;
+  std::string message;  // usage error or help text
+  bool to_stderr = false;
+};
+
+ParseResult parse(int argc, char** argv);
+std::string usage();
+
+}  // namespace ph::cli

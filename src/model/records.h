@@ -1,0 +1,71 @@
+// The records a run produces, as every report sink sees them (see
+// ../shared/spec/output.md). Sinks never see packets, parsers or flow
+// internals, only these.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/source.h"
+#include "model/ip.h"
+#include "model/stats.h"
+#include "model/time.h"
+
+namespace ph {
+
+struct DeviceRecord {
+  uint64_t id = 0;  // 1-based, in order of first appearance
+  std::optional<MacAddr> mac;
+  std::string vendor;  // from the OUI; empty when unknown
+  std::vector<IpAddr> ips;
+  std::string hostname;
+  std::string dhcp_vendor_class;
+  std::vector<std::string> user_agents;
+  Timestamp first_seen = 0;
+  Timestamp last_seen = 0;
+  uint64_t flows = 0;
+};
+
+struct DestinationRecord {
+  IpAddr ip;
+  uint16_t port = 0;
+  std::string host;     // best name known (SNI, Host, DNS); empty when none
+  std::string country;  // ISO 3166 alpha-2; empty when unknown
+  uint32_t asn = 0;
+  std::string org;
+};
+
+struct FlowRecord {
+  uint64_t id = 0;
+  uint64_t device = 0;
+  uint8_t proto = 0;  // 6 or 17
+  uint16_t vlan = 0;
+  std::optional<MacAddr> src_mac;  // the client's MAC, when the link has one
+  IpAddr src_ip;
+  uint16_t src_port = 0;
+  DestinationRecord dst;
+  std::string app = "unknown";
+  std::string sni;
+  std::optional<bool> encrypted;
+  uint64_t packets_up = 0, packets_down = 0;
+  uint64_t bytes_up = 0, bytes_down = 0;      // frame bytes on the wire
+  uint64_t payload_up = 0, payload_down = 0;  // transport payload bytes
+  Timestamp first_seen = 0, last_seen = 0;
+  uint64_t first_frame = 0;
+  size_t input = 0;  // index into Report::inputs
+  std::vector<std::string> notes;
+};
+
+struct Report {
+  std::vector<capture::InputInfo> inputs;
+  std::vector<bool> input_opened;  // false: the input could not be opened
+  std::vector<DeviceRecord> devices;
+  std::vector<FlowRecord> flows;
+  Stats stats;
+  std::vector<std::string> warnings;
+  double duration_s = 0;
+};
+
+}  // namespace ph

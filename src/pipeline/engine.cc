@@ -1,0 +1,240 @@
+// The Engine: the per-packet path and the end-of-run assembly of records.
+#include "pipeline/engine.h"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <map>
+
+#include "decode/decode.h"
+
+namespace ph {
+namespace {
+
+// Keeps the flow in the table's reassembly path without looking at the
+// bytes: protocol parsers replace it (issue #3).
+class NullConsumer final : public flow::FlowConsumer {
+ public:
+  void on_data(flow::Direction, Bytes, Timestamp, uint64_t) override {}
+};
+
+constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
+
+std::vector<std::string> note_names(uint32_t notes) {
+  static constexpr std::pair<uint32_t, const char*> kNames[] = {
+      {flow::kNoteMidstream, "midstream"}, {flow::kNoteTcpGap, "tcp-gap"},
+      {flow::kNoteTruncated, "truncated"}, {flow::kNoteBypassed, "bypassed"},
+      {flow::kNoteEvicted, "evicted"},     {flow::kNoteOverlap, "tcp-overlap-conflict"},
+      {flow::kNoteRst, "rst"},             {flow::kNoteFin, "fin"},
+  };
+  std::vector<std::string> out;
+  for (const auto& [bit, name] : kNames)
+    if (notes & bit) out.emplace_back(name);
+  return out;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
+  auto factory = options_.consumer_factory;
+  if (!factory) {
+    factory = [](const flow::Flow&) { return std::make_unique<NullConsumer>(); };
+  }
+  flows_ = std::make_unique<flow::FlowTable>(
+      options_.flow, report_.stats, std::move(factory),
+      [this](flow::Flow& f) { on_flow_closed(f); });
+}
+
+Engine::~Engine() = default;
+
+void Engine::add_failed_input(const std::string& path, const std::string& error) {
+  capture::InputInfo info;
+  info.path = path;
+  info.errors.push_back(error);
+  report_.inputs.push_back(std::move(info));
+  report_.input_opened.push_back(false);
+  first_flow_of_input_.push_back(flows_->flows_created());
+}
+
+void Engine::run(capture::Source& source, const std::atomic<bool>* stop,
+                 const std::function<void(const Progress&)>& progress) {
+  current_input_ = report_.inputs.size();
+  report_.inputs.push_back(source.info());
+  report_.input_opened.push_back(true);
+  first_flow_of_input_.push_back(flows_->flows_created());
+  frame_in_input_ = 0;
+  unsupported_linktypes_.clear();
+
+  capture::Packet packet;
+  Progress p;
+  p.input = &source.info();
+  for (;;) {
+    if (stop && stop->load(std::memory_order_relaxed)) break;
+    capture::ReadStatus st = source.next(packet);
+    if (st == capture::ReadStatus::kEnd) break;
+    if (st == capture::ReadStatus::kPacket) on_packet(packet);
+    if (progress && (st == capture::ReadStatus::kIdle || (frame_in_input_ & 0x3fff) == 0)) {
+      p.position = source.position();
+      p.total_size = source.total_size();
+      p.packets = report_.stats.packets;
+      progress(p);
+    }
+  }
+  capture::InputInfo& info = report_.inputs[current_input_];
+  info = source.info();
+  for (const auto& [lt, n] : unsupported_linktypes_) {
+    info.errors.push_back("link type " + std::to_string(lt) + " (" + capture::linktype_name(lt) +
+                          ") is not supported: " + std::to_string(n) + " packet" +
+                          (n == 1 ? "" : "s") + " skipped");
+  }
+  if (progress) {
+    p.position = source.position();
+    p.total_size = source.total_size();
+    p.packets = report_.stats.packets;
+    progress(p);
+  }
+}
+
+void Engine::on_packet(const capture::Packet& packet) {
+  Stats& stats = report_.stats;
+  ++frame_in_input_;
+  ++stats.packets;
+  stats.bytes += packet.caplen;
+  const Timestamp ts = packet.ts;
+  if (ts > clock_) clock_ = ts;
+  if (ts < first_ts_) first_ts_ = ts;
+  if (clock_ >= next_expire_) {
+    flows_->expire(clock_);
+    defrag_.expire(clock_);
+    next_expire_ = clock_ + kExpireEvery;
+  }
+
+  decode::PacketView view;
+  decode::Status st =
+      decode::decode_frame(packet.linktype, Bytes(packet.data, packet.caplen), view, stats.anomalies);
+  if (st == decode::Status::kFragment) {
+    std::optional<Bytes> whole = defrag_.add(view, ts);
+    if (!whole) return;
+    st = decode::decode_ip(*whole, view, stats.anomalies);
+  }
+  switch (st) {
+    case decode::Status::kOk:
+      break;
+    case decode::Status::kNotIp:
+      ++stats.other_packets;
+      return;
+    case decode::Status::kUnsupported:
+      if (!decode::linktype_supported(packet.linktype)) {
+        ++unsupported_linktypes_[packet.linktype];
+      } else {
+        stats.anomalies.add("decode.unsupported-encapsulation");
+      }
+      ++stats.other_packets;
+      return;
+    case decode::Status::kMalformed:
+    case decode::Status::kFragment:
+      return;
+  }
+  ++stats.ip_packets;
+  switch (view.l4proto) {
+    case IPPROTO_TCP:
+      ++stats.tcp_packets;
+      flows_->on_packet(view, ts, frame_in_input_, packet.origlen);
+      break;
+    case IPPROTO_UDP:
+      ++stats.udp_packets;
+      flows_->on_packet(view, ts, frame_in_input_, packet.origlen);
+      break;
+    case IPPROTO_ICMP:
+    case IPPROTO_ICMPV6:
+      ++stats.icmp_packets;
+      break;
+    default:
+      ++stats.other_packets;
+      break;
+  }
+}
+
+void Engine::on_flow_closed(flow::Flow& f) {
+  FlowRecord r;
+  r.id = f.id;
+  r.proto = f.proto;
+  r.vlan = f.vlan;
+  r.src_ip = f.client.ip;
+  r.src_port = f.client.port;
+  r.dst.ip = f.server.ip;
+  r.dst.port = f.server.port;
+  const auto& up = f.dir[flow::index(flow::Direction::kUp)];
+  const auto& down = f.dir[flow::index(flow::Direction::kDown)];
+  r.packets_up = up.packets;
+  r.packets_down = down.packets;
+  r.bytes_up = up.wire_bytes;
+  r.bytes_down = down.wire_bytes;
+  r.payload_up = up.payload_bytes;
+  r.payload_down = down.payload_bytes;
+  r.first_seen = f.first_seen;
+  r.last_seen = f.last_seen;
+  r.first_frame = f.first_frame;
+  auto it = std::upper_bound(first_flow_of_input_.begin(), first_flow_of_input_.end(), f.id - 1);
+  r.input = it == first_flow_of_input_.begin() ? 0 : size_t(it - first_flow_of_input_.begin() - 1);
+  r.notes = note_names(f.notes);
+  // The device is the client side, by MAC where the link has one.
+  r.device = 0;  // assigned in finish()
+  if (f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero()) {
+    r.src_mac = f.client_mac;
+  }
+  report_.flows.push_back(std::move(r));
+}
+
+Report Engine::finish() {
+  flows_->flush_all(clock_);
+  std::sort(report_.flows.begin(), report_.flows.end(),
+            [](const FlowRecord& a, const FlowRecord& b) { return a.id < b.id; });
+
+  // Devices in order of their first flow; keyed by MAC, else by IP.
+  std::map<MacAddr, size_t> by_mac;
+  std::map<IpAddr, size_t> by_ip;
+  for (FlowRecord& r : report_.flows) {
+    size_t idx;
+    if (r.src_mac) {
+      auto [it, fresh] = by_mac.emplace(*r.src_mac, report_.devices.size());
+      idx = it->second;
+      if (fresh) {
+        report_.devices.emplace_back();
+        report_.devices.back().mac = r.src_mac;
+      }
+    } else {
+      auto [it, fresh] = by_ip.emplace(r.src_ip, report_.devices.size());
+      idx = it->second;
+      if (fresh) report_.devices.emplace_back();
+    }
+    DeviceRecord& d = report_.devices[idx];
+    if (d.id == 0) {
+      d.id = idx + 1;
+      d.first_seen = r.first_seen;
+      d.last_seen = r.last_seen;
+    }
+    d.first_seen = std::min(d.first_seen, r.first_seen);
+    d.last_seen = std::max(d.last_seen, r.last_seen);
+    ++d.flows;
+    bool unspecified = std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
+    if (!unspecified && std::find(d.ips.begin(), d.ips.end(), r.src_ip) == d.ips.end())
+      d.ips.push_back(r.src_ip);
+    r.device = d.id;
+  }
+  for (DeviceRecord& d : report_.devices) std::sort(d.ips.begin(), d.ips.end());
+  if (report_.stats.packets > 0) report_.duration_s = double(clock_ - first_ts_) / kNsPerSec;
+  return std::move(report_);
+}
+
+int exit_code_for(const Report& report) {
+  bool damaged = false;
+  for (size_t i = 0; i < report.inputs.size(); ++i) {
+    if (!report.input_opened[i]) return kExitInputUnreadable;
+    if (report.inputs[i].damaged || !report.inputs[i].errors.empty()) damaged = true;
+  }
+  return damaged ? kExitInputDamaged : kExitOk;
+}
+
+}  // namespace ph

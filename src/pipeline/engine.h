@@ -1,0 +1,81 @@
+// The Engine wires the stages in their one order: capture -> decode ->
+// defrag -> flow table (TCP reassembly) -> (protocol consumers) -> records.
+// It owns the Stats and the per-run state; nothing else knows the order.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/source.h"
+#include "flow/defrag.h"
+#include "flow/flow_table.h"
+#include "model/records.h"
+
+namespace ph {
+
+struct EngineOptions {
+  flow::FlowLimits flow;
+  flow::DefragLimits defrag;
+  // Test hook: replaces the default per-flow consumer.
+  flow::FlowTable::ConsumerFactory consumer_factory;
+};
+
+// Progress of the current input, for the progress bar.
+struct Progress {
+  const capture::InputInfo* input = nullptr;
+  uint64_t position = 0;    // bytes of the underlying file consumed
+  uint64_t total_size = 0;  // 0 when unknown
+  uint64_t packets = 0;     // all inputs so far
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reads `source` to its end (or until `stop` becomes true), feeding every
+  // packet through the pipeline. `progress` (optional) is called now and then.
+  void run(capture::Source& source, const std::atomic<bool>* stop = nullptr,
+           const std::function<void(const Progress&)>& progress = {});
+
+  // Records an input that could not be opened (it still appears in the summary).
+  void add_failed_input(const std::string& path, const std::string& error);
+
+  // Ends every flow and builds the report. Call once, after the last run().
+  Report finish();
+
+ private:
+  void on_packet(const capture::Packet& packet);
+  void on_flow_closed(flow::Flow& flow);
+
+  EngineOptions options_;
+  Report report_;
+  flow::Defragmenter defrag_;
+  std::unique_ptr<flow::FlowTable> flows_;
+  size_t current_input_ = 0;
+  uint64_t frame_in_input_ = 0;
+  Timestamp clock_ = INT64_MIN;   // latest capture time seen
+  Timestamp first_ts_ = INT64_MAX;  // earliest capture time seen
+  Timestamp next_expire_ = INT64_MIN;
+  std::map<uint32_t, uint64_t> unsupported_linktypes_;  // of the current input
+  std::vector<uint64_t> first_flow_of_input_;  // flows_created() when each input began
+};
+
+// Exit codes of `phonehome scan` (documented in the README and --help).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitPolicyViolation = 1,  // reserved for --policy
+  kExitUsage = 2,
+  kExitInputUnreadable = 3,  // an input could not be opened or is not a capture
+  kExitInputDamaged = 4,     // an input was truncated/corrupt or had unsupported link types
+};
+int exit_code_for(const Report& report);
+
+}  // namespace ph

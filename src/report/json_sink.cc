@@ -1,0 +1,190 @@
+// The jsonl and json sinks (../shared/spec/output.md). One record is
+// built in a reused buffer and written at once, so memory stays flat.
+#include <algorithm>
+
+#include "report/json_writer.h"
+#include "report/report.h"
+
+namespace ph::report {
+namespace {
+
+void opt_string(JsonWriter& w, std::string_view key, const std::string& s) {
+  w.key(key);
+  if (s.empty()) {
+    w.null();
+  } else {
+    w.value(s);
+  }
+}
+
+void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
+  w.field("id", d.id);
+  w.key("mac");
+  if (d.mac) {
+    w.value(o.reveal ? d.mac->to_string() : redact_mac(*d.mac));
+  } else {
+    w.null();
+  }
+  opt_string(w, "vendor", d.vendor);
+  w.key("ips").begin_array();
+  for (const IpAddr& ip : d.ips) w.value(ip.to_string());
+  w.end_array();
+  opt_string(w, "hostname", d.hostname);
+  opt_string(w, "dhcp_vendor_class", d.dhcp_vendor_class);
+  w.key("user_agents").begin_array();
+  for (const auto& ua : d.user_agents) w.value(ua);
+  w.end_array();
+  w.field("first_seen", format_rfc3339(d.first_seen));
+  w.field("last_seen", format_rfc3339(d.last_seen));
+  w.field("flows", d.flows);
+}
+
+void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
+  w.field("id", f.id);
+  w.field("device", f.device);
+  w.field("proto", f.proto == 6 ? "tcp" : "udp");
+  w.key("src").begin_object();
+  w.field("ip", f.src_ip.to_string()).field("port", unsigned(f.src_port));
+  w.end_object();
+  w.key("dst").begin_object();
+  w.field("ip", f.dst.ip.to_string()).field("port", unsigned(f.dst.port));
+  opt_string(w, "host", f.dst.host);
+  opt_string(w, "country", f.dst.country);
+  w.key("asn");
+  if (f.dst.asn) {
+    w.value(uint64_t(f.dst.asn));
+  } else {
+    w.null();
+  }
+  opt_string(w, "org", f.dst.org);
+  w.end_object();
+  if (f.vlan) w.field("vlan", unsigned(f.vlan));
+  w.field("app", f.app);
+  opt_string(w, "sni", f.sni);
+  w.key("encrypted");
+  if (f.encrypted) {
+    w.value(*f.encrypted);
+  } else {
+    w.null();
+  }
+  w.field("packets_up", f.packets_up).field("packets_down", f.packets_down);
+  w.field("bytes_up", f.bytes_up).field("bytes_down", f.bytes_down);
+  w.field("payload_up", f.payload_up).field("payload_down", f.payload_down);
+  w.field("first_seen", format_rfc3339(f.first_seen));
+  w.field("last_seen", format_rfc3339(f.last_seen));
+  if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
+  w.field("first_frame", f.first_frame);
+  w.key("notes").begin_array();
+  for (const auto& n : f.notes) w.value(n);
+  w.end_array();
+}
+
+void counters(JsonWriter& w, std::string_view key, const Counters& c) {
+  w.key(key).begin_object();
+  for (const auto& [k, v] : c.all()) w.field(k, v);
+  w.end_object();
+}
+
+void summary_fields(JsonWriter& w, const Report& r) {
+  w.field("schema", kSchemaVersion);
+  w.key("inputs").begin_array();
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    const auto& in = r.inputs[i];
+    w.begin_object();
+    w.field("path", in.path);
+    opt_string(w, "format", in.format);
+    w.key("linktype");
+    if (r.input_opened[i] && !in.format.empty()) {
+      w.value(capture::linktype_name(in.linktype));
+    } else {
+      w.null();
+    }
+    w.field("packets", in.packets).field("bytes", in.bytes);
+    w.field("damaged", in.damaged);
+    w.key("errors").begin_array();
+    for (const auto& e : in.errors) w.value(e);
+    w.end_array();
+    w.key("warnings").begin_array();
+    for (const auto& e : in.warnings) w.value(e);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.field("devices", uint64_t(r.devices.size()));
+  w.field("flows", uint64_t(r.flows.size()));
+  w.field("findings", uint64_t(0));
+  w.key("duration_s").value(r.duration_s, 3);
+  w.key("warnings").begin_array();
+  for (const auto& e : r.warnings) w.value(e);
+  w.end_array();
+  const Stats& s = r.stats;
+  w.key("packets").begin_object();
+  w.field("total", s.packets).field("bytes", s.bytes).field("ip", s.ip_packets);
+  w.field("tcp", s.tcp_packets).field("udp", s.udp_packets).field("icmp", s.icmp_packets);
+  w.field("other", s.other_packets);
+  w.end_object();
+  counters(w, "anomalies", s.anomalies);
+  counters(w, "drops", s.drops);
+}
+
+void flush(std::string& buf, std::ostream& out) {
+  out.write(buf.data(), std::streamsize(buf.size()));
+  buf.clear();
+}
+
+}  // namespace
+
+void write_json_records(const Report& r, Format format, const Options& o, std::ostream& out) {
+  std::string buf;
+  JsonWriter w(buf);
+  if (format == Format::kJsonl) {
+    for (const auto& d : r.devices) {
+      JsonWriter line(buf);
+      line.begin_object().field("kind", "device");
+      device_fields(line, d, o);
+      line.end_object();
+      buf.push_back('\n');
+      flush(buf, out);
+    }
+    for (const auto& f : r.flows) {
+      JsonWriter line(buf);
+      line.begin_object().field("kind", "flow");
+      flow_fields(line, f, r);
+      line.end_object();
+      buf.push_back('\n');
+      if (buf.size() > (1u << 16)) flush(buf, out);
+    }
+    JsonWriter line(buf);
+    line.begin_object().field("kind", "summary");
+    summary_fields(line, r);
+    line.end_object();
+    buf.push_back('\n');
+    flush(buf, out);
+    return;
+  }
+  w.begin_object();
+  w.key("summary").begin_object();
+  summary_fields(w, r);
+  w.end_object();
+  w.key("devices").begin_array();
+  for (const auto& d : r.devices) {
+    w.begin_object();
+    device_fields(w, d, o);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("flows").begin_array();
+  for (const auto& f : r.flows) {
+    w.begin_object();
+    flow_fields(w, f, r);
+    w.end_object();
+    if (buf.size() > (1u << 16)) flush(buf, out);
+  }
+  w.end_array();
+  w.key("findings").begin_array().end_array();
+  w.end_object();
+  buf.push_back('\n');
+  flush(buf, out);
+}
+
+}  // namespace ph::report

@@ -1,0 +1,47 @@
+// A small streaming JSON writer for the report sinks: objects, arrays,
+// strings (escaped; bytes that are not valid UTF-8 become U+FFFD so the
+// output is always valid JSON), numbers, booleans, null. Keys are written
+// in the order given, so output is deterministic.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ph::report {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(uint64_t n);
+  JsonWriter& value(int64_t n);
+  JsonWriter& value(int n) { return value(static_cast<int64_t>(n)); }
+  JsonWriter& value(unsigned n) { return value(static_cast<uint64_t>(n)); }
+  JsonWriter& value(double d, int decimals);
+  JsonWriter& value(bool b);
+  JsonWriter& null();
+  // Shorthand: key + value.
+  template <class T>
+  JsonWriter& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+ private:
+  void separate();
+  std::string& out_;
+  bool need_comma_ = false;
+};
+
+// Appends `s` as a JSON string literal (with quotes) to `out`.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace ph::report

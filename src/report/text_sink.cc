@@ -1,0 +1,144 @@
+// The text sink: a summary a person reads at a terminal. Identifiers are
+// redacted unless --reveal; colours only when the caller says the output
+// is a terminal.
+#include <algorithm>
+#include <cstdio>
+
+#include "report/report.h"
+
+namespace ph::report {
+namespace {
+
+constexpr size_t kFlowsShown = 40;  // without --verbose
+
+struct Style {
+  bool on;
+  std::string bold(const std::string& s) const { return on ? "\033[1m" + s + "\033[0m" : s; }
+  std::string red(const std::string& s) const { return on ? "\033[31m" + s + "\033[0m" : s; }
+  std::string dim(const std::string& s) const { return on ? "\033[2m" + s + "\033[0m" : s; }
+};
+
+std::string human_bytes(uint64_t n) {
+  char buf[32];
+  if (n < 1024) {
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  } else if (n < (1u << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f KB", double(n) / 1024);
+  } else if (n < (1ull << 30)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", double(n) / (1 << 20));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f GB", double(n) / (1 << 30));
+  }
+  return buf;
+}
+
+std::string endpoint(const IpAddr& ip, uint16_t port) {
+  std::string s = ip.version == 6 ? "[" + ip.to_string() + "]" : ip.to_string();
+  return s + ":" + std::to_string(port);
+}
+
+std::string pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+// "2019-05-01 08:00:00" from the RFC 3339 form.
+std::string short_time(Timestamp ts) {
+  std::string s = format_rfc3339(ts);
+  return s.substr(0, 10) + " " + s.substr(11, 8);
+}
+
+}  // namespace
+
+void write_text(const Report& r, const Options& o, std::ostream& out) {
+  Style st{o.color};
+  std::string b;
+  auto line = [&](const std::string& s) {
+    b += s;
+    b += '\n';
+  };
+
+  line(st.bold("INPUTS"));
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    const auto& in = r.inputs[i];
+    if (!r.input_opened[i]) {
+      line("  " + in.path + ": " + st.red("not read"));
+    } else {
+      line("  " + in.path + ": " + in.format + ", " + capture::linktype_name(in.linktype) + ", " +
+           std::to_string(in.packets) + " packets, " + human_bytes(in.bytes) +
+           (in.damaged ? ", " + st.red("damaged") : ""));
+    }
+    for (const auto& e : in.errors) line("    " + st.red("error: ") + e);
+    for (const auto& w : in.warnings) line("    warning: " + w);
+  }
+
+  line("");
+  line(st.bold("DEVICES (" + std::to_string(r.devices.size()) + ")"));
+  for (const auto& d : r.devices) {
+    std::string id = d.mac ? (o.reveal ? d.mac->to_string() : redact_mac(*d.mac)) : "(no MAC)";
+    std::string ips;
+    for (const auto& ip : d.ips) ips += (ips.empty() ? "" : ", ") + ip.to_string();
+    line("  #" + pad(std::to_string(d.id), 4) + pad(id, 19) + pad(ips, 26) + " " +
+         short_time(d.first_seen) + " .. " + short_time(d.last_seen).substr(11) + "  " +
+         std::to_string(d.flows) + " flow" + (d.flows == 1 ? "" : "s"));
+    if (!d.hostname.empty()) line("        hostname " + d.hostname);
+    if (!d.vendor.empty()) line("        vendor   " + d.vendor);
+  }
+
+  line("");
+  line(st.bold("FLOWS (" + std::to_string(r.flows.size()) + ")"));
+  if (!r.flows.empty()) {
+    line(st.dim("  " + pad("#", 6) + pad("dev", 5) + pad("proto", 6) + pad("client", 28) +
+                pad("server", 40) + pad("app", 9) + pad("packets up/down", 17) +
+                "bytes up/down"));
+  }
+  size_t shown = o.verbose ? r.flows.size() : std::min(r.flows.size(), kFlowsShown);
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& f = r.flows[i];
+    std::string server = endpoint(f.dst.ip, f.dst.port);
+    if (!f.dst.host.empty()) server = f.dst.host + " " + server;
+    std::string notes;
+    for (const auto& n : f.notes) notes += (notes.empty() ? "  " : ",") + n;
+    line("  " + pad(std::to_string(f.id), 6) + pad(std::to_string(f.device), 5) +
+         pad(f.proto == 6 ? "tcp" : "udp", 6) + pad(endpoint(f.src_ip, f.src_port), 28) +
+         pad(server, 40) + pad(f.app, 9) +
+         pad(std::to_string(f.packets_up) + "/" + std::to_string(f.packets_down), 17) +
+         human_bytes(f.bytes_up) + "/" + human_bytes(f.bytes_down) + st.dim(notes));
+  }
+  if (shown < r.flows.size()) {
+    line(st.dim("  ... " + std::to_string(r.flows.size() - shown) +
+                " more (--verbose shows all; --format jsonl for tools)"));
+  }
+
+  line("");
+  line(st.bold("SUMMARY"));
+  const Stats& s = r.stats;
+  line("  " + std::to_string(s.packets) + " packets, " + human_bytes(s.bytes) + ": " +
+       std::to_string(s.tcp_packets) + " TCP, " + std::to_string(s.udp_packets) + " UDP, " +
+       std::to_string(s.icmp_packets) + " ICMP, " + std::to_string(s.other_packets) +
+       " other; capture spans " + std::to_string(int64_t(r.duration_s)) + " s");
+  auto counters = [&](const char* title, const Counters& c) {
+    if (c.all().empty()) {
+      line(std::string("  ") + title + ": none");
+      return;
+    }
+    std::string l = std::string("  ") + title + ":";
+    for (const auto& [k, v] : c.all()) l += " " + k + "=" + std::to_string(v);
+    line(l);
+  };
+  counters("malformed/anomalies", s.anomalies);
+  counters("dropped on limits", s.drops);
+  for (const auto& w : r.warnings) line("  warning: " + w);
+  out << b;
+}
+
+void write(const Report& report, Format format, const Options& options, std::ostream& out) {
+  if (format == Format::kText) {
+    write_text(report, options, out);
+  } else {
+    write_json_records(report, format, options, out);
+  }
+  out.flush();
+}
+
+}  // namespace ph::report

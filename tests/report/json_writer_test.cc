@@ -1,0 +1,53 @@
+#include "report/json_writer.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "report/report.h"
+
+namespace ph::report {
+namespace {
+
+std::string quoted(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+TEST(JsonWriter, EscapesControlAndQuoteCharacters) {
+  EXPECT_EQ(quoted("a\"b\\c\n\t\x01"), R"("a\"b\\c\n\t\u0001")");
+}
+
+TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalidBytes) {
+  EXPECT_EQ(quoted("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+  EXPECT_EQ(quoted("a\xff" "b"), R"("a\ufffdb")");
+  EXPECT_EQ(quoted("\xc3"), R"("\ufffd")");          // cut sequence
+  EXPECT_EQ(quoted("\xc0\xaf"), R"("\ufffd\ufffd")");  // overlong '/'
+  EXPECT_EQ(quoted("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate
+}
+
+TEST(JsonWriter, NestedStructuresParseBack) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("n", uint64_t(18446744073709551615ull)).field("s", "x\xff");
+  w.key("a").begin_array().value(true).null().value(int64_t(-3)).end_array();
+  w.key("o").begin_object().end_object();
+  w.key("d").value(1.5, 3);
+  w.end_object();
+  EXPECT_EQ(out,
+            R"({"n":18446744073709551615,"s":"x\ufffd","a":[true,null,-3],"o":{},"d":1.500})");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(uint64_t(doc["n"]), 18446744073709551615ull);
+}
+
+TEST(Redact, MasksTheMiddleOfIdentifiers) {
+  EXPECT_EQ(redact("354785123456754"), "354785*******54");
+  EXPECT_EQ(redact("abcd"), "****");
+  EXPECT_EQ(redact("abcdefgh"), "abc***gh");
+  EXPECT_EQ(redact_mac(MacAddr{{0xa4, 0x5e, 0x60, 0x12, 0x34, 0x56}}), "a4:5e:60:**:**:56");
+}
+
+}  // namespace
+}  // namespace ph::report
