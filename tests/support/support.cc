@@ -1,0 +1,84 @@
+// Test support implementation.
+#include "support/support.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/wait.h>
+
+namespace ph::test {
+
+std::string run_command(const std::string& command, int* status) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) {
+    if (status) *status = -1;
+    return out;
+  }
+  std::array<char, 65536> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int rc = pclose(p);
+  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return out;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::filesystem::path shared_captures() {
+  std::filesystem::path p = PHONEHOME_SHARED_CAPTURES;
+  std::error_code ec;
+  if (std::filesystem::is_directory(p, ec)) return std::filesystem::weakly_canonical(p, ec);
+  return {};
+}
+
+std::vector<std::filesystem::path> shared_files(const std::string& dir,
+                                                const std::vector<std::string>& exts) {
+  std::vector<std::filesystem::path> out;
+  auto root = shared_captures();
+  if (root.empty()) return out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(root / dir, ec)) {
+    std::string name = e.path().filename().string();
+    for (const auto& x : exts) {
+      if (name.size() >= x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0) {
+        out.push_back(e.path());
+        break;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool have_tshark() {
+  int status = 0;
+  run_command("command -v tshark >/dev/null 2>&1", &status);
+  return status == 0;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "phonehome-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  if (made) path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace ph::test

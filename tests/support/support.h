@@ -1,0 +1,51 @@
+// Shared test support: running commands, locating the real captures in
+// ../shared/captures, temporary directories.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ph::test {
+
+// Runs `command` through /bin/sh, returns its standard output; `status`
+// receives the exit status (or -1 when it could not be started).
+std::string run_command(const std::string& command, int* status = nullptr);
+
+// Quotes `s` for /bin/sh.
+std::string shell_quote(const std::string& s);
+
+// The real-capture corpus (../shared/captures), or empty when absent.
+std::filesystem::path shared_captures();
+
+// Files under shared_captures()/dir with one of the given extensions, sorted.
+std::vector<std::filesystem::path> shared_files(const std::string& dir,
+                                                const std::vector<std::string>& exts = {
+                                                    ".pcap", ".pcapng"});
+
+bool have_tshark();
+
+// A fresh directory under the system temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace ph::test
+
+// Skips the current test when the shared captures are absent.
+#define PH_REQUIRE_SHARED_CAPTURES()                                                     \
+  do {                                                                                   \
+    if (::ph::test::shared_captures().empty())                                           \
+      GTEST_SKIP() << "../shared/captures is absent: real-capture test skipped";         \
+  } while (0)
+#define PH_REQUIRE_TSHARK()                                                              \
+  do {                                                                                   \
+    if (!::ph::test::have_tshark()) GTEST_SKIP() << "tshark is not installed: skipped"; \
+  } while (0)
