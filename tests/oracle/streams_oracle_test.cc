@@ -40,14 +40,15 @@ std::string endpoint(const flow::Endpoint& e) {
 // TCP flows in id order (= tshark's tcp.stream order when both split alike).
 std::vector<Collected> reassemble(const std::filesystem::path& file) {
   std::map<uint64_t, std::unique_ptr<Collected>> by_id;
+  std::map<uint64_t, bool> is_tcp;
   EngineOptions opts;
   opts.consumer_factory = [&](const flow::Flow& f) -> std::unique_ptr<flow::FlowConsumer> {
     auto c = std::make_unique<Collected>();
     c->client = endpoint(f.client);
     c->server = endpoint(f.server);
     auto* raw = c.get();
-    if (f.proto == 6) by_id[f.id] = std::move(c);
-    else return nullptr;
+    by_id[f.id] = std::move(c);
+    is_tcp[f.id] = f.proto == 6;
     return std::make_unique<Collector>(*raw);
   };
   Engine engine(opts);
@@ -56,7 +57,8 @@ std::vector<Collected> reassemble(const std::filesystem::path& file) {
   engine.run(**src);
   Report r = engine.finish();
   std::vector<Collected> out;
-  for (auto& [id, c] : by_id) out.push_back(std::move(*c));
+  for (auto& [id, c] : by_id)
+    if (is_tcp[id]) out.push_back(std::move(*c));
   return out;
 }
 
