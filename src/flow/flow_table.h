@@ -55,18 +55,18 @@ struct DirectionStats {
 enum class FlowEnd : uint8_t { kActive, kClosed, kIdle, kEvicted, kInputEnd };
 
 enum FlowNote : uint32_t {
-  kNoteMidstream = 1u << 0,   // no handshake seen; roles guessed from ports
-  kNoteTcpGap = 1u << 1,      // a hole in a reassembled direction
-  kNoteTruncated = 1u << 2,   // packets captured shorter than on the wire
-  kNoteBypassed = 1u << 3,    // reassembly stopped because the consumer was done
-  kNoteEvicted = 1u << 4,     // ended early by a memory or flow-count cap
-  kNoteOverlap = 1u << 5,     // conflicting overlapping TCP data
+  kNoteMidstream = 1u << 0,  // no handshake seen; roles guessed from ports
+  kNoteTcpGap = 1u << 1,     // a hole in a reassembled direction
+  kNoteTruncated = 1u << 2,  // packets captured shorter than on the wire
+  kNoteBypassed = 1u << 3,   // reassembly stopped because the consumer was done
+  kNoteEvicted = 1u << 4,    // ended early by a memory or flow-count cap
+  kNoteOverlap = 1u << 5,    // conflicting overlapping TCP data
   kNoteRst = 1u << 6,
   kNoteFin = 1u << 7,
 };
 
 struct Flow {
-  uint64_t id = 0;  // 1-based, in order of first packet across the whole run
+  uint64_t id = 0;    // 1-based, in order of first packet across the whole run
   uint8_t proto = 0;  // IPPROTO_TCP or IPPROTO_UDP
   uint16_t vlan = 0;
   Endpoint client, server;
@@ -83,17 +83,20 @@ struct Flow {
   // Internal to the table.
   uint8_t fin_mask = 0;  // bit per direction
   bool syn_seen = false;
+  bool closed = false;   // FIN both ways or RST: lingers for closed_linger
+  uint8_t lru_list = 0;  // which idle list holds it (TCP, UDP, closed)
   Flow* lru_prev = nullptr;
   Flow* lru_next = nullptr;
+  size_t buffering_slot = SIZE_MAX;  // index in the table's list of flows holding OOO bytes
 };
 
 struct FlowLimits {
-  size_t max_flows = 1u << 20;                // oldest idle flow evicted beyond this
-  Timestamp tcp_idle = 600 * kNsPerSec;       // capture time without packets
+  size_t max_flows = 1u << 20;           // oldest idle flow evicted beyond this
+  Timestamp tcp_idle = 600 * kNsPerSec;  // capture time without packets
   Timestamp udp_idle = 120 * kNsPerSec;
-  Timestamp closed_linger = 30 * kNsPerSec;   // after FIN both ways or RST
-  size_t stream_cap = 1u << 20;               // out-of-order bytes per direction
-  size_t reassembly_budget = 256u << 20;      // out-of-order bytes, all flows
+  Timestamp closed_linger = 30 * kNsPerSec;  // after FIN both ways or RST
+  size_t stream_cap = 1u << 20;              // out-of-order bytes per direction
+  size_t reassembly_budget = 256u << 20;     // out-of-order bytes, all flows
 };
 
 class FlowTable {
@@ -103,8 +106,7 @@ class FlowTable {
   // flow is destroyed right after the call returns.
   using CloseCallback = std::function<void(Flow&)>;
 
-  FlowTable(FlowLimits limits, Stats& stats, ConsumerFactory make_consumer,
-            CloseCallback on_close);
+  FlowTable(FlowLimits limits, Stats& stats, ConsumerFactory make_consumer, CloseCallback on_close);
   ~FlowTable();
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
