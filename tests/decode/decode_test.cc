@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -775,6 +777,45 @@ TEST(Decode, TruncationSweep) {
   V sll2 = {0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 0x02, 1, 2, 3, 4, 5, 0, 0};
   sweep(kLinkLinuxSll2, cat(sll2, udp4("s")));
   sweep(kLinkPppEther, pppoe_session(0x0021, tcp4("ppp")));
+}
+
+}  // namespace
+}  // namespace ph::decode
+
+namespace ph::decode {
+namespace {
+
+// The decode_fuzz seeds (fuzz/make_decode_seeds.py) are meant to reach deep
+// into each decoder: all but the deliberately wrong one must decode cleanly.
+TEST(Decode, FuzzSeedsDecode) {
+  constexpr uint32_t kLinktypes[] = {0, 1, 12, 14, 51, 101, 105, 108, 113, 127, 228, 229, 276};
+  std::filesystem::path dir =
+      std::filesystem::path(PHONEHOME_SOURCE_DIR) / "fuzz/corpus/decode_fuzz";
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path(), std::ios::binary);
+    std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_GE(data.size(), 2u);
+    uint32_t lt = kLinktypes[(data[0] << 8 | data[1]) % 13];
+    PacketView v;
+    Counters an;
+    Status s = decode_frame(lt, Bytes(data).subspan(2), v, an);
+    std::string name = e.path().filename().string();
+    ++n;
+    if (name == "ipv4_on_229") {
+      EXPECT_EQ(s, Status::kMalformed);
+      continue;
+    }
+    EXPECT_NE(s, Status::kMalformed) << name;
+    EXPECT_NE(s, Status::kUnsupported) << name;
+    if (name.find("frag") != std::string::npos) {
+      EXPECT_EQ(s, Status::kFragment) << name;
+    }
+    if (name == "eth_vxlan" || name == "eth_gre" || name == "raw_gtp" || name == "raw_ipip") {
+      EXPECT_GE(v.tunnel_depth, 1) << name;
+    }
+  }
+  EXPECT_GT(n, 20);
 }
 
 }  // namespace
