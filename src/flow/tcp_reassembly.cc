@@ -67,6 +67,7 @@ void TcpStream::on_segment_slow(uint32_t seq, uint8_t flags, Bytes payload, Time
     fin_seen_ = true;
     fin_offset_ = static_cast<uint64_t>(std::max<int64_t>(end, static_cast<int64_t>(next_)));
   }
+  if (captured + lost == 0) return;  // a bare ACK (or the FIN itself) carries no bytes
   if (fin_seen_ && end > static_cast<int64_t>(fin_offset_)) {
     // The sender said it had nothing more; these bytes are not stream data.
     stats.anomalies.add("tcp.data-after-fin");

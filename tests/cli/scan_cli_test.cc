@@ -14,13 +14,13 @@ namespace {
 
 using fixture::Record;
 
-struct Run {
+struct ScanRun {
   int status = -1;
   std::string out;
 };
 
-Run scan(const std::string& args) {
-  Run r;
+ScanRun scan(const std::string& args) {
+  ScanRun r;
   r.out = run_command(std::string(PHONEHOME_BINARY) + " scan --no-progress " + args + " 2>&1",
                       &r.status);
   return r;
@@ -73,7 +73,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
-  Run r = scan("--format jsonl " + shell_quote(path));
+  ScanRun r = scan("--format jsonl " + shell_quote(path));
   ASSERT_EQ(r.status, 0) << r.out;
   std::vector<std::string> lines = split_lines(r.out);
   simdjson::dom::parser parser;
@@ -110,8 +110,8 @@ TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
 TEST(ScanCli, RevealPrintsIdentifiersWhole) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
-  Run hidden = scan("--format jsonl " + shell_quote(path));
-  Run shown = scan("--format jsonl --reveal " + shell_quote(path));
+  ScanRun hidden = scan("--format jsonl " + shell_quote(path));
+  ScanRun shown = scan("--format jsonl --reveal " + shell_quote(path));
   EXPECT_EQ(hidden.out.find("02:1a:2b:3c:4d:5e"), std::string::npos);
   EXPECT_NE(shown.out.find("02:1a:2b:3c:4d:5e"), std::string::npos);
 }
@@ -120,7 +120,7 @@ TEST(ScanCli, JsonFormatIsOneDocumentAndOutputFileWorks) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
   auto out = dir.file("report.json").string();
-  Run r = scan("--format json -o " + shell_quote(out) + " " + shell_quote(path));
+  ScanRun r = scan("--format json -o " + shell_quote(out) + " " + shell_quote(path));
   ASSERT_EQ(r.status, 0) << r.out;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -141,7 +141,7 @@ TEST(ScanCli, OutputIsDeterministic) {
 TEST(ScanCli, TextReportListsDevicesFlowsAndSummary) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
-  Run r = scan(shell_quote(path));
+  ScanRun r = scan(shell_quote(path));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("DEVICES (1)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FLOWS (2)"), std::string::npos) << r.out;
@@ -154,7 +154,7 @@ TEST(ScanCli, TruncatedFileKeepsWhatCameBeforeAndExitsFour) {
   auto bytes = fixture::write_pcap(small_capture(), {});
   bytes.resize(bytes.size() - 10);  // cut inside the last record
   auto path = write_capture(dir, "cut.pcap", bytes);
-  Run r = scan("--format jsonl " + shell_quote(path));
+  ScanRun r = scan("--format jsonl " + shell_quote(path));
   EXPECT_EQ(r.status, 4) << r.out;
   EXPECT_NE(r.out.find("\"packets\":8"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("record 9"), std::string::npos) << r.out;
@@ -167,7 +167,7 @@ TEST(ScanCli, UnknownLinkTypeIsNamedInTheError) {
   fixture::PcapOptions o;
   o.linktype = 147;  // LINKTYPE_USER0
   auto path = write_capture(dir, "user0.pcap", fixture::write_pcap(small_capture(), o));
-  Run r = scan("--format jsonl " + shell_quote(path));
+  ScanRun r = scan("--format jsonl " + shell_quote(path));
   EXPECT_EQ(r.status, 4) << r.out;
   EXPECT_NE(r.out.find("link type 147 (USER0) is not supported: 9 packets skipped"),
             std::string::npos)
@@ -177,7 +177,7 @@ TEST(ScanCli, UnknownLinkTypeIsNamedInTheError) {
 TEST(ScanCli, MissingInputExitsThreeButOtherInputsAreRead) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
-  Run r = scan("--format jsonl /nonexistent/x.pcap " + shell_quote(path));
+  ScanRun r = scan("--format jsonl /nonexistent/x.pcap " + shell_quote(path));
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("/nonexistent/x.pcap"), std::string::npos);
   EXPECT_NE(r.out.find("\"flows\":2"), std::string::npos) << r.out;
@@ -186,7 +186,7 @@ TEST(ScanCli, MissingInputExitsThreeButOtherInputsAreRead) {
 TEST(ScanCli, NotACaptureIsAClearError) {
   TempDir dir;
   auto path = write_capture(dir, "notes.txt", {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
-  Run r = scan(shell_quote(path));
+  ScanRun r = scan(shell_quote(path));
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("not a pcap or pcapng file"), std::string::npos) << r.out;
 }
@@ -222,7 +222,7 @@ TEST(ScanCli, SeveralFilesAreOneRun) {
   std::vector<Record> first(recs.begin(), recs.begin() + 2), second(recs.begin() + 2, recs.end());
   auto p1 = write_capture(dir, "1.pcap", fixture::write_pcap(first, {}));
   auto p2 = write_capture(dir, "2.pcap", fixture::write_pcap(second, {}));
-  Run r = scan("--format jsonl " + shell_quote(p1) + " " + shell_quote(p2));
+  ScanRun r = scan("--format jsonl " + shell_quote(p1) + " " + shell_quote(p2));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("\"flows\":2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"devices\":1"), std::string::npos) << r.out;

@@ -278,6 +278,15 @@ TEST(TcpStream, DataBeyondFinIsAnAnomaly) {
   EXPECT_EQ(h.stats.anomalies.get("tcp.data-after-fin"), 2u);
 }
 
+TEST(TcpStream, BareAckAfterFinIsNotAnAnomaly) {
+  Harness h;
+  h.seg(0, "", kSyn);
+  h.seg(1, "bye", kAck | kFin);  // FIN takes offset 3
+  h.seg(5, "", kAck);            // the closing ACK's seq is one past the FIN
+  EXPECT_EQ(h.sink.text, "bye");
+  EXPECT_EQ(h.stats.anomalies.get("tcp.data-after-fin"), 0u);
+}
+
 TEST(TcpStream, HoleBeforeFinIsReportedAtFlush) {
   Harness h;
   h.seg(0, "", kSyn);
