@@ -1,8 +1,16 @@
 // Live capture through libpcap: create, configure, activate, filter, then
-// pcap_next_ex per packet. Immediate mode plus a poll timeout lets next()
-// come back with kIdle so the pipeline can expire flows while it is quiet.
+// pcap_next_ex per packet. libpcap's own read timeout does not make
+// pcap_next_ex return on Linux (it polls again), so the handle is
+// non-blocking and next() polls it for poll_ms itself, returning kIdle so
+// the pipeline can expire flows while the link is quiet. interrupt() wakes
+// that poll through an eventfd (write() is async-signal-safe).
 #include <pcap/pcap.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "capture/source.h"
@@ -31,15 +39,29 @@ uint32_t dlt_to_linktype(int dlt) {
 
 class LiveSource final : public Source {
  public:
-  LiveSource(pcap_t* pcap, InputInfo info, bool nano)
-      : pcap_(pcap), info_(std::move(info)), nano_(nano) {}
-  ~LiveSource() override { pcap_close(pcap_); }
+  LiveSource(pcap_t* pcap, InputInfo info, bool nano, int poll_ms)
+      : pcap_(pcap),
+        info_(std::move(info)),
+        nano_(nano),
+        poll_ms_(poll_ms),
+        fd_(pcap_get_selectable_fd(pcap)),
+        wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~LiveSource() override {
+    pcap_close(pcap_);
+    if (wake_ >= 0) close(wake_);
+  }
 
   ReadStatus next(Packet& out) override {
     if (done_) return ReadStatus::kEnd;
     pcap_pkthdr* h = nullptr;
     const u_char* data = nullptr;
     int r = pcap_next_ex(pcap_, &h, &data);
+    if (r == 0 && !interrupted_) {
+      pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
+      if (poll(fds, wake_ >= 0 ? 2 : 1, poll_ms_) > 0 && !interrupted_) {
+        r = pcap_next_ex(pcap_, &h, &data);
+      }
+    }
     if (r == 1) {
       out.ts = static_cast<Timestamp>(h->ts.tv_sec) * kNsPerSec +
                static_cast<Timestamp>(h->ts.tv_usec) * (nano_ ? 1 : 1000);
@@ -53,23 +75,35 @@ class LiveSource final : public Source {
       info_.bytes += h->caplen;
       return ReadStatus::kPacket;
     }
+    if (interrupted_ || r == PCAP_ERROR_BREAK) {  // interrupt() asked us to stop
+      done_ = true;
+      return ReadStatus::kEnd;
+    }
     if (r == 0) return ReadStatus::kIdle;
     done_ = true;
-    if (r != PCAP_ERROR_BREAK) {  // a break is interrupt() asking us to stop
-      info_.errors.push_back(info_.path + ": " + pcap_geterr(pcap_));
-      info_.damaged = true;
-    }
+    info_.errors.push_back(info_.path + ": " + pcap_geterr(pcap_));
+    info_.damaged = true;
     return ReadStatus::kEnd;
   }
 
   const InputInfo& info() const override { return info_; }
-  void interrupt() override { pcap_breakloop(pcap_); }
+  void interrupt() override {
+    interrupted_ = true;
+    pcap_breakloop(pcap_);
+    uint64_t one = 1;
+    if (wake_ >= 0) [[maybe_unused]]
+      auto n = write(wake_, &one, sizeof one);
+  }
 
  private:
   pcap_t* pcap_;
   InputInfo info_;
   bool nano_;
+  int poll_ms_;
+  int fd_;
+  int wake_;
   bool done_ = false;
+  std::atomic<bool> interrupted_{false};  // lock-free: safe from a signal handler
 };
 
 }  // namespace
@@ -87,7 +121,7 @@ Result<std::unique_ptr<Source>> open_live(const LiveOptions& options) {
   pcap_set_snaplen(p, options.snaplen);
   pcap_set_promisc(p, options.promiscuous ? 1 : 0);
   pcap_set_immediate_mode(p, 1);
-  pcap_set_timeout(p, options.poll_ms);
+  pcap_set_timeout(p, options.poll_ms);  // for platforms that honour it; we poll anyway
   pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // falls back to µs if refused
   int r = pcap_activate(p);
   InputInfo info;
@@ -109,9 +143,12 @@ Result<std::unique_ptr<Source>> open_live(const LiveOptions& options) {
     pcap_freecode(&prog);
     if (s < 0) return fail("cannot set filter: " + std::string(pcap_geterr(p)));
   }
+  if (pcap_setnonblock(p, 1, err) < 0) return fail(std::string("cannot set non-blocking: ") + err);
+  if (pcap_get_selectable_fd(p) < 0) return fail("no selectable descriptor");
   info.linktype = dlt_to_linktype(pcap_datalink(p));
   bool nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
-  return std::unique_ptr<Source>(std::make_unique<LiveSource>(p, std::move(info), nano));
+  return std::unique_ptr<Source>(
+      std::make_unique<LiveSource>(p, std::move(info), nano, options.poll_ms));
 }
 
 }  // namespace ph::capture
