@@ -602,6 +602,22 @@ Status decode_radiotap(Bytes f, PacketView& out, Counters& a) {
   return decode_80211(frame, out, a);
 }
 
+// NFLOG: a 4-byte header (address family, version, resource id) and TLVs
+// (length and type in host order, as written on little-endian hosts; each
+// padded to 4 bytes). TLV type 9 (NFULA_PAYLOAD) holds the IP packet.
+Status decode_nflog(Bytes f, PacketView& out, Counters& a) {
+  if (f.size() < 4) return bad(a, "link.truncated");
+  size_t pos = 4;
+  while (pos + 4 <= f.size()) {
+    size_t len = load_le16(f.data() + pos);
+    uint16_t type = load_le16(f.data() + pos + 2) & 0x7fff;
+    if (len < 4 || len > f.size() - pos) return bad(a, "nflog.bad-tlv");
+    if (type == 9) return decode_ip_any(f.subspan(pos + 4, len - 4), out, a);
+    pos += (len + 3) & ~size_t(3);
+  }
+  return not_ip(out, 0, {});  // a log entry without a packet
+}
+
 }  // namespace
 
 bool linktype_supported(uint32_t linktype) {
@@ -619,6 +635,7 @@ bool linktype_supported(uint32_t linktype) {
     case kLinkIpv4:
     case kLinkIpv6:
     case kLinkLinuxSll2:
+    case kLinkNflog:
       return true;
     default:
       return false;
@@ -653,6 +670,8 @@ Status decode_frame(uint32_t linktype, Bytes frame, PacketView& out, Counters& a
       return decode_80211(frame, out, anomalies);
     case kLinkRadiotap:
       return decode_radiotap(frame, out, anomalies);
+    case kLinkNflog:
+      return decode_nflog(frame, out, anomalies);
     default:
       return Status::kUnsupported;
   }
@@ -671,6 +690,14 @@ Status decode_ip(Bytes datagram, PacketView& out, Counters& anomalies) {
   fresh.tunnel_depth = out.tunnel_depth;
   out = fresh;
   return decode_ip_any(datagram, out, anomalies);
+}
+
+Status decode_truncated_first_fragment(PacketView& out, Counters& anomalies) {
+  if (out.frag_offset != 0 || !out.truncated) return Status::kFragment;
+  const uint8_t proto = out.frag_next_header;
+  if (proto != kProtoTcp && proto != kProtoUdp) return Status::kFragment;
+  out.l4proto = proto;
+  return decode_l4(proto, out.frag_payload, false, out, anomalies);
 }
 
 }  // namespace ph::decode

@@ -25,6 +25,7 @@ enum Linktype : uint32_t {
   kLinkIpv6 = 229,
   kLinkLinuxSll2 = 276,
   kLinkPppEther = 51,    // PPPoE (session frames without Ethernet header)
+  kLinkNflog = 239,      // Linux netfilter log (tcpdump -i nflog)
 };
 bool linktype_supported(uint32_t linktype);
 
@@ -78,5 +79,12 @@ Status decode_frame(uint32_t linktype, Bytes frame, PacketView& out, Counters& a
 // Decodes from an IP header (v4 or v6 by the version nibble); used for raw
 // links and for reassembled datagrams. Keeps the link-layer fields of `out`.
 Status decode_ip(Bytes datagram, PacketView& out, Counters& anomalies);
+
+// A first fragment (offset 0) that the capture cut short can never be
+// reassembled, but it still carries the transport header: decodes it from
+// frag_payload as a truncated packet (out.truncated stays set), as tshark
+// does, so the conversation is not lost. kMalformed when the header itself
+// is cut.
+Status decode_truncated_first_fragment(PacketView& out, Counters& anomalies);
 
 }  // namespace ph::decode

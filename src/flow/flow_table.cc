@@ -213,7 +213,16 @@ struct FlowTable::Impl {
       sender_is_client = !(v.tcp_flags & decode::kAck);
       f.syn_seen = true;
     } else {
-      if (v.sport != v.dport) sender_is_client = v.dport < v.sport;
+      // A well-known port (< 1024) marks the server. Otherwise TCP seen
+      // mid-stream takes the lower port as the server (ephemeral ports are
+      // high), while UDP takes its first sender as the client: a request
+      // usually comes first, and both ports are often unprivileged.
+      const bool sport_wk = v.sport < 1024, dport_wk = v.dport < 1024;
+      if (sport_wk != dport_wk) {
+        sender_is_client = dport_wk;
+      } else if (v.l4proto == kTcp && v.sport != v.dport) {
+        sender_is_client = v.dport < v.sport;
+      }
       if (v.l4proto == kTcp) f.notes |= kNoteMidstream;
     }
     const Endpoint src{v.src, v.sport}, dst{v.dst, v.dport};
@@ -314,10 +323,18 @@ void FlowTable::on_packet(const decode::PacketView& v, Timestamp ts, uint64_t fr
     if (ts - f->last_seen > t.timeout(*f)) {
       t.end_flow(*f, f->closed ? FlowEnd::kClosed : FlowEnd::kIdle);
       f = nullptr;
-    } else if (f->closed && (flags & (decode::kSyn | decode::kAck)) == decode::kSyn) {
-      // Port reuse: a new connection on the tuple of a closed one.
-      t.end_flow(*f, FlowEnd::kClosed);
-      f = nullptr;
+    } else if ((flags & (decode::kSyn | decode::kAck)) == decode::kSyn) {
+      // Port reuse: a new connection on the tuple of a closed one, or a SYN
+      // with a new ISN on an open one (the device gave up on the old
+      // connection, e.g. it rebooted). A retransmitted SYN keeps its ISN and
+      // its flow, even after a RST (as tshark's tcp.stream does).
+      const bool from_client = v.src == f->client.ip && v.sport == f->client.port;
+      const TcpStream& s = f->tcp[index(from_client ? Direction::kUp : Direction::kDown)];
+      const bool same_isn = s.started() && uint32_t(v.seq + 1) == s.base_seq();
+      if (!same_isn && (f->closed || s.started())) {
+        t.end_flow(*f, f->closed ? FlowEnd::kClosed : FlowEnd::kEvicted);
+        f = nullptr;
+      }
     }
   }
   if (!f) f = t.create(v, key, ts, frame);
@@ -345,7 +362,14 @@ void FlowTable::on_packet(const decode::PacketView& v, Timestamp ts, uint64_t fr
     return;
   }
 
-  if (flags & decode::kSyn) f->syn_seen = true;
+  if (flags & decode::kSyn) {
+    f->syn_seen = true;
+    // A handshake retried after a RST (same ISN, same flow) reopens it.
+    if (f->closed && !(flags & decode::kRst)) {
+      f->closed = false;
+      f->fin_mask = 0;
+    }
+  }
   if (flags & decode::kFin) {
     f->fin_mask |= uint8_t(1u << d);
     f->notes |= kNoteFin;

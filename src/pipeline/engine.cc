@@ -115,8 +115,11 @@ void Engine::on_packet(const capture::Packet& packet) {
       decode::decode_frame(packet.linktype, Bytes(packet.data, packet.caplen), view, stats.anomalies);
   if (st == decode::Status::kFragment) {
     std::optional<Bytes> whole = defrag_.add(view, ts);
-    if (!whole) return;
-    st = decode::decode_ip(*whole, view, stats.anomalies);
+    if (whole) {
+      st = decode::decode_ip(*whole, view, stats.anomalies);
+    } else {
+      st = decode::decode_truncated_first_fragment(view, stats.anomalies);
+    }
   }
   switch (st) {
     case decode::Status::kOk:

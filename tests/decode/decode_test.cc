@@ -820,3 +820,53 @@ TEST(Decode, FuzzSeedsDecode) {
 
 }  // namespace
 }  // namespace ph::decode
+
+namespace ph::decode {
+namespace {
+
+TEST(Decode, NflogCarriesThePacketInTlvNine) {
+  std::vector<uint8_t> ip = fixture::udp_segment(IpAddr::parse("10.0.2.15"),
+                                                 IpAddr::parse("93.184.216.34"), 40000, 53, "q");
+  std::vector<uint8_t> f = {2, 0, 0, 0,              // AF_INET, version 0, resource 0
+                            8, 0, 1, 0, 8, 0, 3, 0,  // NFULA_PACKET_HDR (len 8)
+                            5, 0, 10, 0, 'x', 0, 0, 0};  // NFULA_PREFIX "x" padded to 8
+  size_t len = 4 + ip.size();
+  f.insert(f.end(), {uint8_t(len), uint8_t(len >> 8), 9, 0});
+  f.insert(f.end(), ip.begin(), ip.end());
+  PacketView v;
+  Counters a;
+  ASSERT_EQ(decode_frame(kLinkNflog, f, v, a), Status::kOk);
+  EXPECT_EQ(v.src.to_string(), "10.0.2.15");
+  EXPECT_EQ(v.dport, 53);
+  EXPECT_EQ(as_string(v.payload), "q");
+  EXPECT_TRUE(linktype_supported(kLinkNflog));
+  // A TLV that claims more than the frame holds is malformed, not an overread.
+  std::vector<uint8_t> bad = {2, 0, 0, 0, 200, 0, 9, 0, 0x45};
+  EXPECT_EQ(decode_frame(kLinkNflog, bad, v, a), Status::kMalformed);
+  EXPECT_EQ(a.get("nflog.bad-tlv"), 1u);
+}
+
+TEST(Decode, TruncatedFirstFragmentStillYieldsItsTransportHeader) {
+  std::vector<uint8_t> ip = fixture::udp_segment(IpAddr::parse("192.0.2.1"),
+                                                 IpAddr::parse("192.0.2.2"), 53, 4000,
+                                                 std::string(600, 'd'));
+  auto frags = fixture::fragment(ip, 512);
+  std::vector<uint8_t> first = frags[0];
+  first.resize(20 + 8 + 40);  // the capture kept 40 bytes of UDP payload
+  PacketView v;
+  Counters a;
+  ASSERT_EQ(decode_frame(kLinkRaw, first, v, a), Status::kFragment);
+  EXPECT_TRUE(v.truncated);
+  ASSERT_EQ(decode_truncated_first_fragment(v, a), Status::kOk);
+  EXPECT_EQ(v.l4proto, 17);
+  EXPECT_EQ(v.sport, 53);
+  EXPECT_EQ(v.payload.size(), 40u);
+  // A later fragment has no transport header to offer.
+  std::vector<uint8_t> second = frags[1];
+  second.resize(30);
+  ASSERT_EQ(decode_frame(kLinkRaw, second, v, a), Status::kFragment);
+  EXPECT_EQ(decode_truncated_first_fragment(v, a), Status::kFragment);
+}
+
+}  // namespace
+}  // namespace ph::decode

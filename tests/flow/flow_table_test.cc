@@ -196,6 +196,18 @@ TEST(FlowTable, RolesMidstreamLowerPortIsServer) {
   EXPECT_EQ(s.dir[1].packets, 1u);
 }
 
+TEST(FlowTable, RolesUdpBetweenHighPortsFirstSenderIsClient) {
+  Harness h;
+  h.udp(kClient, 45306, kServer, 47123, "q", kSec);  // to the higher port
+  h.udp(kServer, 47123, kClient, 45306, "r", kSec);
+  h.udp(kServer, 4000, kClient, 5000, "x", kSec);  // another pair, also first sender
+  h.udp(kClient, 40000, kServer, 123, "ntp", kSec);  // well-known port wins
+  h.table.flush_all(kSec);
+  EXPECT_EQ(h.seen[1].client.port, 45306);
+  EXPECT_EQ(h.seen[2].client.port, 4000);
+  EXPECT_EQ(h.seen[3].server.port, 123);
+}
+
 TEST(FlowTable, RolesTieGoesToFirstSenderAsClient) {
   Harness h;
   h.udp(kServer, 5353, kClient, 5353, "q", kSec);
@@ -277,6 +289,36 @@ TEST(FlowTable, SynOnOpenFlowDoesNotSplitIt) {
   h.handshake(kSec);
   h.tcp(kClient, 40000, kServer, 80, 1000, kSyn, "", kSec);  // SYN retransmission
   EXPECT_EQ(h.table.flows_created(), 1u);
+}
+
+TEST(FlowTable, SynWithNewIsnOnOpenFlowStartsANewFlow) {
+  // As tshark's tcp.stream: a device that abandons a connection (reboot)
+  // and reconnects from the same port starts a new conversation.
+  Harness h;
+  h.handshake(kSec);
+  h.tcp(kClient, 40000, kServer, 80, 1001, kAck | kPsh, "old", kSec);
+  h.handshake(2 * kSec, 777000, 888000);
+  h.tcp(kClient, 40000, kServer, 80, 777001, kAck | kPsh, "new", 2 * kSec);
+  EXPECT_EQ(h.table.flows_created(), 2u);
+  h.table.flush_all(3 * kSec);
+  EXPECT_EQ(h.seen[1].stream[0], "old");
+  EXPECT_EQ(h.seen[2].stream[0], "new");
+  EXPECT_EQ(h.seen[2].dir[0].packets, 3u);
+}
+
+TEST(FlowTable, RetransmittedSynAfterRstStaysInItsFlow) {
+  Harness h;
+  h.tcp(kClient, 40000, kServer, 80, 3000, kSyn, "", kSec);
+  h.tcp(kClient, 40000, kServer, 80, 99, kRst, "", kSec);  // resets an older connection
+  h.tcp(kClient, 40000, kServer, 80, 3000, kSyn, "", 2 * kSec);  // same ISN: a retry
+  EXPECT_EQ(h.table.flows_created(), 1u);
+  // The retried handshake reopened the flow: it is not ended by the
+  // closed-linger timeout, only by the (longer) idle one.
+  h.tcp(kServer, 80, kClient, 40000, 8000, kSyn | kAck, "", 2 * kSec);
+  h.tcp(kClient, 40000, kServer, 80, 3001, kAck | kPsh, "hi", 100 * kSec);
+  EXPECT_EQ(h.table.flows_created(), 1u);
+  h.table.flush_all(101 * kSec);
+  EXPECT_EQ(h.seen[1].stream[0], "hi");
 }
 
 TEST(FlowTable, IdleTimeoutsByCaptureTime) {

@@ -1,6 +1,7 @@
 // Parsing of tshark's conversation and follow statistics.
 #include "oracle/tshark_oracle.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -36,6 +37,17 @@ int hexval(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// "[2001:db8::1]:80" -> "2001:db8::1:80" (the form phonehome's tests use);
+// ":0" (a stream without data) -> "".
+std::string plain_endpoint(const std::string& ep) {
+  if (ep == ":0") return "";
+  if (!ep.empty() && ep[0] == '[') {
+    size_t close = ep.find("]:");
+    if (close != std::string::npos) return ep.substr(1, close - 1) + ep.substr(close + 1);
+  }
+  return ep;
 }
 
 }  // namespace
@@ -74,6 +86,19 @@ std::vector<Conversation> tshark_conversations(const std::filesystem::path& file
   return convs;
 }
 
+uint64_t tshark_tcp_stream_count(const std::filesystem::path& file) {
+  std::string out = run_command("tshark -n -r " + shell_quote(file.string()) +
+                                " -Y tcp -T fields -e tcp.stream 2>/dev/null");
+  uint64_t count = 0;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])))
+      count = std::max<uint64_t>(count, std::stoull(line) + 1);
+  }
+  return count;
+}
+
 std::vector<FollowedStream> tshark_follow_tcp(const std::filesystem::path& file,
                                               const std::vector<uint64_t>& streams) {
   std::vector<FollowedStream> result;
@@ -84,19 +109,19 @@ std::vector<FollowedStream> tshark_follow_tcp(const std::filesystem::path& file,
   std::istringstream lines(out);
   std::string line;
   FollowedStream* cur = nullptr;
-  size_t next = 0;
   while (std::getline(lines, line)) {
     if (line.rfind("Follow: tcp,raw", 0) == 0) {
       result.emplace_back();
       cur = &result.back();
-      cur->stream = next < streams.size() ? streams[next++] : 0;
       continue;
     }
     if (!cur) continue;
     if (line.rfind("Node 0: ", 0) == 0) {
-      cur->node0 = line.substr(8);
+      cur->node0 = plain_endpoint(line.substr(8));
     } else if (line.rfind("Node 1: ", 0) == 0) {
-      cur->node1 = line.substr(8);
+      cur->node1 = plain_endpoint(line.substr(8));
+    } else if (line.rfind("Filter: tcp.stream eq ", 0) == 0) {
+      cur->stream = std::stoull(line.substr(22));  // tshark prints them in reverse order
     } else if (line.rfind("Filter:", 0) == 0 || line.rfind("====", 0) == 0) {
       continue;
     } else {
@@ -110,6 +135,8 @@ std::vector<FollowedStream> tshark_follow_tcp(const std::filesystem::path& file,
       }
     }
   }
+  std::sort(result.begin(), result.end(),
+            [](const FollowedStream& a, const FollowedStream& b) { return a.stream < b.stream; });
   return result;
 }
 

@@ -34,6 +34,9 @@ struct FollowedStream {
 std::vector<FollowedStream> tshark_follow_tcp(const std::filesystem::path& file,
                                               const std::vector<uint64_t>& streams);
 
+// 1 + the highest tcp.stream index in the file (0 when it has no TCP).
+uint64_t tshark_tcp_stream_count(const std::filesystem::path& file);
+
 // "ip:port" split at the last colon (IPv6 addresses contain colons).
 bool split_endpoint(const std::string& ep, std::string& ip, uint16_t& port);
 
