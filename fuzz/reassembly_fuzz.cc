@@ -17,6 +17,7 @@ namespace {
 using ph::Bytes;
 using ph::Timestamp;
 using namespace ph::flow;
+using ph::kNoteBypassed;
 
 constexpr uint16_t kPortA = 40000, kPortB = 80;
 

@@ -18,6 +18,7 @@
 #include "base/bytes.h"
 #include "decode/decode.h"
 #include "flow/tcp_reassembly.h"
+#include "model/flow_notes.h"
 #include "model/ip.h"
 #include "model/stats.h"
 #include "model/time.h"
@@ -54,16 +55,8 @@ struct DirectionStats {
 
 enum class FlowEnd : uint8_t { kActive, kClosed, kIdle, kEvicted, kInputEnd };
 
-enum FlowNote : uint32_t {
-  kNoteMidstream = 1u << 0,  // no handshake seen; roles guessed from ports
-  kNoteTcpGap = 1u << 1,     // a hole in a reassembled direction
-  kNoteTruncated = 1u << 2,  // packets captured shorter than on the wire
-  kNoteBypassed = 1u << 3,   // reassembly stopped because the consumer was done
-  kNoteEvicted = 1u << 4,    // ended early by a memory or flow-count cap
-  kNoteOverlap = 1u << 5,    // conflicting overlapping TCP data
-  kNoteRst = 1u << 6,
-  kNoteFin = 1u << 7,
-};
+// Notes: see model/flow_notes.h (the flow table sets them).
+using ph::FlowNote;
 
 struct Flow {
   uint64_t id = 0;    // 1-based, in order of first packet across the whole run

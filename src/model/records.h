@@ -4,13 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/source.h"
+#include "model/flow_notes.h"
 #include "model/ip.h"
 #include "model/stats.h"
+#include "model/string_pool.h"
 #include "model/time.h"
 
 namespace ph {
@@ -28,13 +32,14 @@ struct DeviceRecord {
   uint64_t flows = 0;
 };
 
+// Strings in flow records are views into Report::strings (or literals).
 struct DestinationRecord {
   IpAddr ip;
   uint16_t port = 0;
-  std::string host;     // best name known (SNI, Host, DNS); empty when none
-  std::string country;  // ISO 3166 alpha-2; empty when unknown
   uint32_t asn = 0;
-  std::string org;
+  std::string_view host;     // best name known (SNI, Host, DNS); empty when none
+  std::string_view country;  // ISO 3166 alpha-2; empty when unknown
+  std::string_view org;
 };
 
 struct FlowRecord {
@@ -46,8 +51,8 @@ struct FlowRecord {
   IpAddr src_ip;
   uint16_t src_port = 0;
   DestinationRecord dst;
-  std::string app = "unknown";
-  std::string sni;
+  std::string_view app = "unknown";
+  std::string_view sni;
   std::optional<bool> encrypted;
   uint64_t packets_up = 0, packets_down = 0;
   uint64_t bytes_up = 0, bytes_down = 0;      // frame bytes on the wire
@@ -55,14 +60,15 @@ struct FlowRecord {
   Timestamp first_seen = 0, last_seen = 0;
   uint64_t first_frame = 0;
   size_t input = 0;  // index into Report::inputs
-  std::vector<std::string> notes;
+  uint32_t notes = 0;  // FlowNote bits (model/flow_notes.h)
 };
 
 struct Report {
+  StringPool strings;  // backs the string_views in flows
   std::vector<capture::InputInfo> inputs;
   std::vector<bool> input_opened;  // false: the input could not be opened
   std::vector<DeviceRecord> devices;
-  std::vector<FlowRecord> flows;
+  std::deque<FlowRecord> flows;  // by id; a deque never moves records as it grows
   Stats stats;
   std::vector<std::string> warnings;
   double duration_s = 0;

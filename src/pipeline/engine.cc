@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "decode/decode.h"
 
@@ -18,20 +20,19 @@ class NullConsumer final : public flow::FlowConsumer {
   void on_data(flow::Direction, Bytes, Timestamp, uint64_t) override {}
 };
 
+struct AddrHash {
+  size_t operator()(const MacAddr& m) const { return std::hash<std::string_view>()(view(m.b)); }
+  size_t operator()(const IpAddr& a) const {
+    return std::hash<std::string_view>()(view(a.b)) ^ a.version;
+  }
+  template <size_t N>
+  static std::string_view view(const std::array<uint8_t, N>& b) {
+    return {reinterpret_cast<const char*>(b.data()), N};
+  }
+};
+
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
 
-std::vector<std::string> note_names(uint32_t notes) {
-  static constexpr std::pair<uint32_t, const char*> kNames[] = {
-      {flow::kNoteMidstream, "midstream"}, {flow::kNoteTcpGap, "tcp-gap"},
-      {flow::kNoteTruncated, "truncated"}, {flow::kNoteBypassed, "bypassed"},
-      {flow::kNoteEvicted, "evicted"},     {flow::kNoteOverlap, "tcp-overlap-conflict"},
-      {flow::kNoteRst, "rst"},             {flow::kNoteFin, "fin"},
-  };
-  std::vector<std::string> out;
-  for (const auto& [bit, name] : kNames)
-    if (notes & bit) out.emplace_back(name);
-  return out;
-}
 
 }  // namespace
 
@@ -181,23 +182,24 @@ void Engine::on_flow_closed(flow::Flow& f) {
   r.first_frame = f.first_frame;
   auto it = std::upper_bound(first_flow_of_input_.begin(), first_flow_of_input_.end(), f.id - 1);
   r.input = it == first_flow_of_input_.begin() ? 0 : size_t(it - first_flow_of_input_.begin() - 1);
-  r.notes = note_names(f.notes);
+  r.notes = f.notes;
   // The device is the client side, by MAC where the link has one.
   r.device = 0;  // assigned in finish()
   if (f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero()) {
     r.src_mac = f.client_mac;
   }
-  report_.flows.push_back(std::move(r));
+  // Ids are 1..N without holes: each record goes straight to its place,
+  // so the report needs no sort.
+  if (report_.flows.size() < r.id) report_.flows.resize(r.id);
+  report_.flows[r.id - 1] = std::move(r);
 }
 
 Report Engine::finish() {
   flows_->flush_all(clock_);
-  std::sort(report_.flows.begin(), report_.flows.end(),
-            [](const FlowRecord& a, const FlowRecord& b) { return a.id < b.id; });
 
   // Devices in order of their first flow; keyed by MAC, else by IP.
-  std::map<MacAddr, size_t> by_mac;
-  std::map<IpAddr, size_t> by_ip;
+  std::unordered_map<MacAddr, size_t, AddrHash> by_mac;
+  std::unordered_map<IpAddr, size_t, AddrHash> by_ip;
   for (FlowRecord& r : report_.flows) {
     size_t idx;
     if (r.src_mac) {

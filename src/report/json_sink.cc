@@ -8,7 +8,7 @@
 namespace ph::report {
 namespace {
 
-void opt_string(JsonWriter& w, std::string_view key, const std::string& s) {
+void opt_string(JsonWriter& w, std::string_view key, std::string_view s) {
   w.key(key);
   if (s.empty()) {
     w.null();
@@ -75,7 +75,7 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
   w.field("first_frame", f.first_frame);
   w.key("notes").begin_array();
-  for (const auto& n : f.notes) w.value(n);
+  for_each_flow_note(f.notes, [&](const char* n) { w.value(n); });
   w.end_array();
 }
 

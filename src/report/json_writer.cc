@@ -1,6 +1,7 @@
 // JSON text generation for the jsonl/json sinks.
 #include "report/json_writer.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace ph::report {
@@ -41,7 +42,18 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (size_t i = 0; i < s.size();) {
+  size_t i = 0;
+  while (i < s.size()) {
+    // Copy the longest run that needs no escaping in one go.
+    size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; ++i; continue;
@@ -111,12 +123,16 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 }
 JsonWriter& JsonWriter::value(uint64_t n) {
   separate();
-  out_ += std::to_string(n);
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out_.append(buf, r.ptr);
   return *this;
 }
 JsonWriter& JsonWriter::value(int64_t n) {
   separate();
-  out_ += std::to_string(n);
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out_.append(buf, r.ptr);
   return *this;
 }
 JsonWriter& JsonWriter::value(double d, int decimals) {

@@ -96,12 +96,12 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   for (size_t i = 0; i < shown; ++i) {
     const auto& f = r.flows[i];
     std::string server = endpoint(f.dst.ip, f.dst.port);
-    if (!f.dst.host.empty()) server = f.dst.host + " " + server;
+    if (!f.dst.host.empty()) server = std::string(f.dst.host) + " " + server;
     std::string notes;
-    for (const auto& n : f.notes) notes += (notes.empty() ? "  " : ",") + n;
+    for_each_flow_note(f.notes, [&](const char* n) { notes += (notes.empty() ? "  " : ",") + std::string(n); });
     line("  " + pad(std::to_string(f.id), 6) + pad(std::to_string(f.device), 5) +
          pad(f.proto == 6 ? "tcp" : "udp", 6) + pad(endpoint(f.src_ip, f.src_port), 28) +
-         pad(server, 40) + pad(f.app, 9) +
+         pad(server, 40) + pad(std::string(f.app), 9) +
          pad(std::to_string(f.packets_up) + "/" + std::to_string(f.packets_down), 17) +
          human_bytes(f.bytes_up) + "/" + human_bytes(f.bytes_down) + st.dim(notes));
   }
