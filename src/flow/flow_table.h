@@ -18,6 +18,7 @@
 #include "base/bytes.h"
 #include "decode/decode.h"
 #include "flow/tcp_reassembly.h"
+#include "model/direction.h"
 #include "model/flow_notes.h"
 #include "model/ip.h"
 #include "model/stats.h"
@@ -25,8 +26,8 @@
 
 namespace ph::flow {
 
-enum class Direction : uint8_t { kUp = 0, kDown = 1 };  // up: client -> server
-inline int index(Direction d) { return static_cast<int>(d); }
+using ph::Direction;  // model/direction.h
+using ph::index;
 
 // What the protocol layer attaches to a flow (one per flow, made by the
 // ConsumerFactory when the flow starts). TCP: reassembled bytes of each
