@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo test fixtures bench fuzz tidy format clean
+.PHONY: all deps build demo test fixtures golden bench fuzz tidy format clean
 
 all: build
 
@@ -25,6 +25,12 @@ test: deps
 # Regenerates the committed example capture(s) from tools/fixture.
 fixtures: build
 	./build/phonehome-fixture demo examples/demo.pcap
+
+# Regenerates the golden reports (tests/golden/) from the example capture;
+# review the diff before committing. Keep in sync with tests/golden/golden_test.cc.
+golden: build
+	./build/phonehome scan --no-progress --format jsonl examples/demo.pcap > tests/golden/demo.jsonl
+	./build/phonehome scan --no-progress --format text --color never examples/demo.pcap > tests/golden/demo.txt
 
 bench: deps
 	@cmake --preset bench >/dev/null

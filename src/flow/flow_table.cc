@@ -213,15 +213,15 @@ struct FlowTable::Impl {
       sender_is_client = !(v.tcp_flags & decode::kAck);
       f.syn_seen = true;
     } else {
-      // A well-known port (< 1024) marks the server. Otherwise TCP seen
-      // mid-stream takes the lower port as the server (ephemeral ports are
-      // high), while UDP takes its first sender as the client: a request
-      // usually comes first, and both ports are often unprivileged.
+      // A well-known port (< 1024) marks the server; between two, the lower
+      // (DHCP 67/68). Otherwise TCP seen mid-stream takes the lower port as
+      // the server (ephemeral ports are high), while UDP takes its first
+      // sender as the client: a request usually comes first.
       const bool sport_wk = v.sport < 1024, dport_wk = v.dport < 1024;
       if (sport_wk != dport_wk) {
         sender_is_client = dport_wk;
-      } else if (v.l4proto == kTcp && v.sport != v.dport) {
-        sender_is_client = v.dport < v.sport;
+      } else if ((sport_wk || v.l4proto == kTcp) && v.sport != v.dport) {
+        sender_is_client = v.dport < v.sport;  // e.g. DHCP 67 (server) / 68
       }
       if (v.l4proto == kTcp) f.notes |= kNoteMidstream;
     }

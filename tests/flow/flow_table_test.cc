@@ -202,7 +202,10 @@ TEST(FlowTable, RolesUdpBetweenHighPortsFirstSenderIsClient) {
   h.udp(kServer, 47123, kClient, 45306, "r", kSec);
   h.udp(kServer, 4000, kClient, 5000, "x", kSec);  // another pair, also first sender
   h.udp(kClient, 40000, kServer, 123, "ntp", kSec);  // well-known port wins
+  h.udp(kServer, 67, kClient, 68, "offer", kSec);      // both well-known: lower is server
   h.table.flush_all(kSec);
+  EXPECT_EQ(h.seen[4].server.port, 67);
+  EXPECT_EQ(h.seen[4].client.ip, kClient);
   EXPECT_EQ(h.seen[1].client.port, 45306);
   EXPECT_EQ(h.seen[2].client.port, 4000);
   EXPECT_EQ(h.seen[3].server.port, 123);
