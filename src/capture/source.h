@@ -20,11 +20,11 @@ namespace ph::capture {
 // One record. `data` stays valid until the next call to next().
 struct Packet {
   Timestamp ts = 0;
-  uint32_t caplen = 0;   // bytes present in data
-  uint32_t origlen = 0;  // bytes on the wire
-  uint32_t linktype = 0;  // LINKTYPE_* (tcpdump.org numbering)
+  uint32_t caplen = 0;        // bytes present in data
+  uint32_t origlen = 0;       // bytes on the wire
+  uint32_t linktype = 0;      // LINKTYPE_* (tcpdump.org numbering)
   uint32_t interface_id = 0;  // pcapng interface index within its section (0 for pcap)
-  uint64_t offset = 0;  // byte offset of the record in the (decompressed) input
+  uint64_t offset = 0;        // byte offset of the record in the (decompressed) input
   const uint8_t* data = nullptr;
 };
 
@@ -36,11 +36,11 @@ enum class ReadStatus {
 
 struct InputInfo {
   std::string path;
-  std::string format;       // "pcap", "pcapng", "live"; "+gzip"/"+zstd" appended when compressed
-  uint32_t linktype = 0;    // of the first interface / the file header
-  uint64_t packets = 0;     // records returned so far
-  uint64_t bytes = 0;       // captured bytes of those records
-  bool damaged = false;     // stopped early on damage
+  std::string format;     // "pcap", "pcapng", "live"; "+gzip"/"+zstd" appended when compressed
+  uint32_t linktype = 0;  // of the first interface / the file header
+  uint64_t packets = 0;   // records returned so far
+  uint64_t bytes = 0;     // captured bytes of those records
+  bool damaged = false;   // stopped early on damage
   std::vector<std::string> errors;    // damage: "record 12 at offset 4096: ..."
   std::vector<std::string> warnings;  // oddities that did not stop reading
 };
@@ -64,9 +64,9 @@ Result<std::unique_ptr<Source>> open_file(const std::string& path);
 
 struct LiveOptions {
   std::string interface;
-  std::string bpf;        // empty: everything
+  std::string bpf;  // empty: everything
   int snaplen = 262144;
-  int poll_ms = 200;      // next() returns kIdle after this long without packets
+  int poll_ms = 200;  // next() returns kIdle after this long without packets
   bool promiscuous = true;
 };
 // Opens a live capture through libpcap.

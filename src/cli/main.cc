@@ -74,14 +74,16 @@ int run(const ph::cli::Options& o) {
   progress.clear();
 
   ph::Report report = engine.finish();
-  if (g_stop.load() && o.interface.empty()) report.warnings.push_back("interrupted before the end of the input");
+  if (g_stop.load() && o.interface.empty())
+    report.warnings.push_back("interrupted before the end of the input");
   for (const auto& in : report.inputs) {
     for (const auto& e : in.errors) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());
     }
   }
   ph::report::Options ro = o.report;
-  ro.color = o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
+  ro.color =
+      o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
   ph::report::write(report, o.format, ro, *out);
   if (!*out) {
     std::fprintf(stderr, "phonehome: writing the report failed\n");

@@ -17,9 +17,12 @@ bool parse_size(const char* text, size_t& out) {
   unsigned long long v = std::strtoull(text, &end, 10);
   if (errno || end == text) return false;
   unsigned long long mult = 1;
-  if (*end == 'k' || *end == 'K') mult = 1ull << 10, ++end;
-  else if (*end == 'm' || *end == 'M') mult = 1ull << 20, ++end;
-  else if (*end == 'g' || *end == 'G') mult = 1ull << 30, ++end;
+  if (*end == 'k' || *end == 'K')
+    mult = 1ull << 10, ++end;
+  else if (*end == 'm' || *end == 'M')
+    mult = 1ull << 20, ++end;
+  else if (*end == 'g' || *end == 'G')
+    mult = 1ull << 30, ++end;
   if (*end == 'B' || *end == 'b') ++end;
   if (*end != '\0') return false;
   out = size_t(v * mult);
@@ -95,7 +98,14 @@ ParseResult parse(int argc, char** argv) {
   Options o;
   o.command = cmd;
   enum {
-    kFormat = 256, kReveal, kNoProgress, kColor, kDuration, kMaxFlows, kStreamCap, kBudget,
+    kFormat = 256,
+    kReveal,
+    kNoProgress,
+    kColor,
+    kDuration,
+    kMaxFlows,
+    kStreamCap,
+    kBudget,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -122,24 +132,43 @@ ParseResult parse(int argc, char** argv) {
     switch (c) {
       case kFormat: {
         std::string f = optarg;
-        if (f == "text") o.format = report::Format::kText;
-        else if (f == "json") o.format = report::Format::kJson;
-        else if (f == "jsonl") o.format = report::Format::kJsonl;
-        else return fail("--format must be text, json or jsonl (got '" + f + "')");
+        if (f == "text")
+          o.format = report::Format::kText;
+        else if (f == "json")
+          o.format = report::Format::kJson;
+        else if (f == "jsonl")
+          o.format = report::Format::kJsonl;
+        else
+          return fail("--format must be text, json or jsonl (got '" + f + "')");
         break;
       }
-      case 'o': o.output = optarg; break;
-      case kReveal: o.report.reveal = true; break;
-      case 'v': o.report.verbose = true; break;
-      case 'q': o.quiet = true; o.progress = false; break;
-      case kNoProgress: o.progress = false; break;
+      case 'o':
+        o.output = optarg;
+        break;
+      case kReveal:
+        o.report.reveal = true;
+        break;
+      case 'v':
+        o.report.verbose = true;
+        break;
+      case 'q':
+        o.quiet = true;
+        o.progress = false;
+        break;
+      case kNoProgress:
+        o.progress = false;
+        break;
       case kColor:
         o.color = optarg;
         if (o.color != "auto" && o.color != "always" && o.color != "never")
           return fail("--color must be auto, always or never");
         break;
-      case 'i': o.interface = optarg; break;
-      case 'f': o.filter = optarg; break;
+      case 'i':
+        o.interface = optarg;
+        break;
+      case 'f':
+        o.filter = optarg;
+        break;
       case kDuration: {
         char* end = nullptr;
         o.duration_s = std::strtod(optarg, &end);
@@ -164,8 +193,10 @@ ParseResult parse(int argc, char** argv) {
         r.message = usage();
         return r;
       }
-      case ':': return fail(std::string("option ") + argv[optind - 1] + " needs a value");
-      default: return fail(std::string("unknown option ") + argv[optind - 1]);
+      case ':':
+        return fail(std::string("option ") + argv[optind - 1] + " needs a value");
+      default:
+        return fail(std::string("unknown option ") + argv[optind - 1]);
     }
   }
   for (int i = optind; i < argc; ++i) o.inputs.emplace_back(argv[i]);

@@ -19,9 +19,9 @@ void ProgressLine::update(const Progress& p) {
   if (p.total_size > 0) {
     double frac = double(p.position) / double(p.total_size);
     double eta = frac > 0 && rate > 0 ? (double(p.total_size) / (1 << 20) - mb) / rate : 0;
-    std::snprintf(buf, sizeof buf, "\r\033[K%s  %3.0f%%  %.1f MB  %llu packets  %.0f MB/s  ETA %.0fs",
-                  name.c_str(), frac * 100, mb, static_cast<unsigned long long>(p.packets), rate,
-                  eta);
+    std::snprintf(buf, sizeof buf,
+                  "\r\033[K%s  %3.0f%%  %.1f MB  %llu packets  %.0f MB/s  ETA %.0fs", name.c_str(),
+                  frac * 100, mb, static_cast<unsigned long long>(p.packets), rate, eta);
   } else {
     std::snprintf(buf, sizeof buf, "\r\033[K%s  %.1f MB  %llu packets  %.0f MB/s", name.c_str(), mb,
                   static_cast<unsigned long long>(p.packets), rate);

@@ -14,41 +14,46 @@ namespace ph::decode {
 
 // LINKTYPE_* values we decode (tcpdump.org/linktypes.html).
 enum Linktype : uint32_t {
-  kLinkNull = 0,         // BSD loopback, host-endian AF_ family
+  kLinkNull = 0,  // BSD loopback, host-endian AF_ family
   kLinkEthernet = 1,
-  kLinkRaw = 101,        // raw IPv4/IPv6
-  kLinkLoop = 108,       // OpenBSD loopback, big-endian AF_ family
+  kLinkRaw = 101,   // raw IPv4/IPv6
+  kLinkLoop = 108,  // OpenBSD loopback, big-endian AF_ family
   kLinkIeee80211 = 105,
   kLinkLinuxSll = 113,
   kLinkRadiotap = 127,
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
   kLinkLinuxSll2 = 276,
-  kLinkPppEther = 51,    // PPPoE (session frames without Ethernet header)
-  kLinkNflog = 239,      // Linux netfilter log (tcpdump -i nflog)
+  kLinkPppEther = 51,  // PPPoE (session frames without Ethernet header)
+  kLinkNflog = 239,    // Linux netfilter log (tcpdump -i nflog)
 };
 bool linktype_supported(uint32_t linktype);
 
 enum class Status : uint8_t {
-  kOk,          // L3/L4 decoded (may still be non-TCP/UDP, see l4proto)
-  kFragment,    // an IP fragment: frag_* fields and ip_datagram are set
-  kNotIp,       // a valid frame that carries no IP (ARP, EAPOL, LLDP...): ethertype set
-  kUnsupported, // unknown link type or encapsulation
-  kMalformed,   // broken headers; an anomaly was counted
+  kOk,           // L3/L4 decoded (may still be non-TCP/UDP, see l4proto)
+  kFragment,     // an IP fragment: frag_* fields and ip_datagram are set
+  kNotIp,        // a valid frame that carries no IP (ARP, EAPOL, LLDP...): ethertype set
+  kUnsupported,  // unknown link type or encapsulation
+  kMalformed,    // broken headers; an anomaly was counted
 };
 
 enum TcpFlags : uint8_t {
-  kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20,
+  kFin = 0x01,
+  kSyn = 0x02,
+  kRst = 0x04,
+  kPsh = 0x08,
+  kAck = 0x10,
+  kUrg = 0x20,
 };
 
 struct PacketView {
   // Link layer
   const uint8_t* mac_src = nullptr;  // 6 bytes, when the link has MACs
   const uint8_t* mac_dst = nullptr;
-  uint16_t vlan = 0;         // innermost 802.1Q VLAN id, 0 when none
+  uint16_t vlan = 0;  // innermost 802.1Q VLAN id, 0 when none
   uint8_t vlan_depth = 0;
-  uint16_t ethertype = 0;    // of the payload of the link layer
-  Bytes l2_payload;          // for kNotIp frames: what follows the link header
+  uint16_t ethertype = 0;  // of the payload of the link layer
+  Bytes l2_payload;        // for kNotIp frames: what follows the link header
 
   // Network layer (outermost header after tunnels were removed)
   uint8_t ip_version = 0;
@@ -61,7 +66,7 @@ struct PacketView {
   uint32_t frag_id = 0;
   uint32_t frag_offset = 0;  // bytes
   bool frag_more = false;
-  Bytes frag_payload;        // this fragment's data after the IP header(s)
+  Bytes frag_payload;            // this fragment's data after the IP header(s)
   uint8_t frag_next_header = 0;  // IPv6: protocol of the fragmentable part
 
   // Transport layer
@@ -69,8 +74,8 @@ struct PacketView {
   uint8_t tcp_flags = 0;
   uint32_t seq = 0, ack = 0;
   uint16_t window = 0;
-  Bytes payload;             // TCP/UDP payload as captured
-  bool truncated = false;    // headers claim more payload than was captured
+  Bytes payload;           // TCP/UDP payload as captured
+  bool truncated = false;  // headers claim more payload than was captured
 };
 
 // Decodes a frame of the given link type. Counts anomalies in `anomalies`.

@@ -23,9 +23,9 @@
 namespace ph::flow {
 
 struct DefragLimits {
-  size_t max_datagrams = 8192;          // in progress at once
-  size_t max_bytes = 32u << 20;         // buffered across all of them
-  Timestamp timeout = 30 * kNsPerSec;   // capture time
+  size_t max_datagrams = 8192;         // in progress at once
+  size_t max_bytes = 32u << 20;        // buffered across all of them
+  Timestamp timeout = 30 * kNsPerSec;  // capture time
 };
 
 class Defragmenter {

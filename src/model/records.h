@@ -59,7 +59,7 @@ struct FlowRecord {
   uint64_t payload_up = 0, payload_down = 0;  // transport payload bytes
   Timestamp first_seen = 0, last_seen = 0;
   uint64_t first_frame = 0;
-  size_t input = 0;  // index into Report::inputs
+  size_t input = 0;    // index into Report::inputs
   uint32_t notes = 0;  // FlowNote bits (model/flow_notes.h)
 };
 

@@ -34,15 +34,15 @@ class Counters {
 };
 
 struct Stats {
-  uint64_t packets = 0;       // records read from all inputs
-  uint64_t bytes = 0;         // captured bytes of those records
-  uint64_t ip_packets = 0;    // packets that reached the IP layer
+  uint64_t packets = 0;     // records read from all inputs
+  uint64_t bytes = 0;       // captured bytes of those records
+  uint64_t ip_packets = 0;  // packets that reached the IP layer
   uint64_t tcp_packets = 0;
   uint64_t udp_packets = 0;
   uint64_t icmp_packets = 0;
   uint64_t other_packets = 0;  // non-IP or unsupported L4
-  Counters anomalies;  // malformed input, e.g. "ipv4.bad-header-length"
-  Counters drops;      // data given up on a limit, e.g. "tcp.ooo-cap-bytes"
+  Counters anomalies;          // malformed input, e.g. "ipv4.bad-header-length"
+  Counters drops;              // data given up on a limit, e.g. "tcp.ooo-cap-bytes"
 };
 
 }  // namespace ph

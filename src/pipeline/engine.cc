@@ -33,7 +33,6 @@ struct AddrHash {
 
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
 
-
 }  // namespace
 
 Engine::Engine(EngineOptions options)
@@ -42,9 +41,8 @@ Engine::Engine(EngineOptions options)
   if (!factory) {
     factory = [](const flow::Flow&) { return std::make_unique<NullConsumer>(); };
   }
-  flows_ = std::make_unique<flow::FlowTable>(
-      options_.flow, report_.stats, std::move(factory),
-      [this](flow::Flow& f) { on_flow_closed(f); });
+  flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),
+                                             [this](flow::Flow& f) { on_flow_closed(f); });
 }
 
 Engine::~Engine() = default;
@@ -112,8 +110,8 @@ void Engine::on_packet(const capture::Packet& packet) {
   }
 
   decode::PacketView view;
-  decode::Status st =
-      decode::decode_frame(packet.linktype, Bytes(packet.data, packet.caplen), view, stats.anomalies);
+  decode::Status st = decode::decode_frame(packet.linktype, Bytes(packet.data, packet.caplen), view,
+                                           stats.anomalies);
   if (st == decode::Status::kFragment) {
     std::optional<Bytes> whole = defrag_.add(view, ts);
     if (whole) {
@@ -223,7 +221,8 @@ Report Engine::finish() {
     d.first_seen = std::min(d.first_seen, r.first_seen);
     d.last_seen = std::max(d.last_seen, r.last_seen);
     ++d.flows;
-    bool unspecified = std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
+    bool unspecified =
+        std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
     if (!unspecified && std::find(d.ips.begin(), d.ips.end(), r.src_ip) == d.ips.end())
       d.ips.push_back(r.src_ip);
     r.device = d.id;

@@ -61,11 +61,11 @@ class Engine {
   std::unique_ptr<flow::FlowTable> flows_;
   size_t current_input_ = 0;
   uint64_t frame_in_input_ = 0;
-  Timestamp clock_ = INT64_MIN;   // latest capture time seen
+  Timestamp clock_ = INT64_MIN;     // latest capture time seen
   Timestamp first_ts_ = INT64_MAX;  // earliest capture time seen
   Timestamp next_expire_ = INT64_MIN;
   std::map<uint32_t, uint64_t> unsupported_linktypes_;  // of the current input
-  std::vector<uint64_t> first_flow_of_input_;  // flows_created() when each input began
+  std::vector<uint64_t> first_flow_of_input_;           // flows_created() when each input began
 };
 
 // Exit codes of `phonehome scan` (documented in the README and --help).

@@ -43,8 +43,8 @@ struct Message {
   std::string protocol;  // "http", "dns", "tls", ...
   std::string kind;      // "request", "response", "query", "answer", "client_hello", ...
   Direction dir = Direction::kUp;
-  Timestamp ts = 0;       // time of the packet that completed the message
-  uint64_t frame = 0;     // its frame number in the input
+  Timestamp ts = 0;    // time of the packet that completed the message
+  uint64_t frame = 0;  // its frame number in the input
   std::vector<Field> fields;
   // A body handed on to the content decoders (HTTP bodies, MQTT payloads,
   // raw payloads), with its media type when known, and the encodings
@@ -88,10 +88,10 @@ struct Consumed {
 
 // What a session knows about its flow after parsing (for the flow record).
 struct FlowFacts {
-  std::string app;                 // "http", "tls", ... (the protocol's name)
-  std::optional<bool> encrypted;   // true for TLS/QUIC/SSH..., false for cleartext
-  std::string sni;                 // TLS/QUIC server name
-  std::string host;                // HTTP Host (a name for the destination)
+  std::string app;                // "http", "tls", ... (the protocol's name)
+  std::optional<bool> encrypted;  // true for TLS/QUIC/SSH..., false for cleartext
+  std::string sni;                // TLS/QUIC server name
+  std::string host;               // HTTP Host (a name for the destination)
 };
 
 class Session {

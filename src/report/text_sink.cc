@@ -89,8 +89,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   line(st.bold("FLOWS (" + std::to_string(r.flows.size()) + ")"));
   if (!r.flows.empty()) {
     line(st.dim("  " + pad("#", 6) + pad("dev", 5) + pad("proto", 6) + pad("client", 28) +
-                pad("server", 40) + pad("app", 9) + pad("packets up/down", 17) +
-                "bytes up/down"));
+                pad("server", 40) + pad("app", 9) + pad("packets up/down", 17) + "bytes up/down"));
   }
   size_t shown = o.verbose ? r.flows.size() : std::min(r.flows.size(), kFlowsShown);
   for (size_t i = 0; i < shown; ++i) {
@@ -98,7 +97,8 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     std::string server = endpoint(f.dst.ip, f.dst.port);
     if (!f.dst.host.empty()) server = std::string(f.dst.host) + " " + server;
     std::string notes;
-    for_each_flow_note(f.notes, [&](const char* n) { notes += (notes.empty() ? "  " : ",") + std::string(n); });
+    for_each_flow_note(
+        f.notes, [&](const char* n) { notes += (notes.empty() ? "  " : ",") + std::string(n); });
     line("  " + pad(std::to_string(f.id), 6) + pad(std::to_string(f.device), 5) +
          pad(f.proto == 6 ? "tcp" : "udp", 6) + pad(endpoint(f.src_ip, f.src_port), 28) +
          pad(server, 40) + pad(std::string(f.app), 9) +

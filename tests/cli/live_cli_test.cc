@@ -30,9 +30,10 @@ TEST(LiveCli, CapturesLoopbackTrafficThroughABpfFilter) {
   if (geteuid() != 0) GTEST_SKIP() << "live capture needs root (CI runs as root): skipped";
   auto result = std::async(std::launch::async, [] {
     int status = -1;
-    std::string out = run_command(std::string(PHONEHOME_BINARY) +
-                                      " scan --format jsonl -i lo -f 'udp port 47123' --duration 6 2>&1",
-                                  &status);
+    std::string out =
+        run_command(std::string(PHONEHOME_BINARY) +
+                        " scan --format jsonl -i lo -f 'udp port 47123' --duration 6 2>&1",
+                    &status);
     return std::make_pair(status, out);
   });
   // The capture opens at some point in the first second or two (slower

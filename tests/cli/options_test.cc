@@ -13,8 +13,8 @@ ParseResult parse_args(std::vector<std::string> args) {
 }
 
 TEST(Options, ScanWithFormatOutputAndLimits) {
-  auto r = parse_args({"scan", "--format", "jsonl", "-o", "out.jsonl", "--reveal",
-                       "--max-flows", "1000", "--stream-cap", "64K", "a.pcap", "b.pcapng.gz"});
+  auto r = parse_args({"scan", "--format", "jsonl", "-o", "out.jsonl", "--reveal", "--max-flows",
+                       "1000", "--stream-cap", "64K", "a.pcap", "b.pcapng.gz"});
   ASSERT_TRUE(r.options);
   EXPECT_EQ(r.options->format, report::Format::kJsonl);
   EXPECT_EQ(r.options->output, "out.jsonl");

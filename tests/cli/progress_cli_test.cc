@@ -13,8 +13,8 @@ TEST(ProgressCli, ShownOnATerminal) {
   int status = -1;
   run_command("command -v script >/dev/null", &status);
   if (status != 0) GTEST_SKIP() << "script(1) is not installed: skipped";
-  std::string cmd = std::string(PHONEHOME_BINARY) + " scan --format jsonl -o /dev/null " +
-                    shell_quote(demo());
+  std::string cmd =
+      std::string(PHONEHOME_BINARY) + " scan --format jsonl -o /dev/null " + shell_quote(demo());
   std::string out = run_command("script -qec " + shell_quote(cmd) + " /dev/null", &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("demo.pcap"), std::string::npos) << out;
@@ -24,10 +24,10 @@ TEST(ProgressCli, ShownOnATerminal) {
 
 TEST(ProgressCli, NotShownWhenStderrIsNotATerminal) {
   int status = -1;
-  std::string out = run_command(std::string(PHONEHOME_BINARY) +
-                                    " scan --format jsonl -o /dev/null " + shell_quote(demo()) +
-                                    " 2>&1",
-                                &status);
+  std::string out =
+      run_command(std::string(PHONEHOME_BINARY) + " scan --format jsonl -o /dev/null " +
+                      shell_quote(demo()) + " 2>&1",
+                  &status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(out, "");
 }

@@ -28,7 +28,8 @@ ScanRun scan(const std::string& args) {
 
 // A small capture: one device, a DNS exchange and an HTTP request.
 std::vector<Record> small_capture() {
-  fixture::L2 l2{MacAddr{{0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e}}, MacAddr{{0x02, 0, 0, 0, 0, 0xfe}}, {}};
+  fixture::L2 l2{
+      MacAddr{{0x02, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e}}, MacAddr{{0x02, 0, 0, 0, 0, 0xfe}}, {}};
   fixture::L2 back{l2.dst, l2.src, {}};
   IpAddr phone = IpAddr::parse("192.168.1.23"), dns = IpAddr::parse("192.168.1.1"),
          web = IpAddr::parse("198.51.100.80");
@@ -185,7 +186,8 @@ TEST(ScanCli, MissingInputExitsThreeButOtherInputsAreRead) {
 
 TEST(ScanCli, NotACaptureIsAClearError) {
   TempDir dir;
-  auto path = write_capture(dir, "notes.txt", {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
+  auto path = write_capture(dir, "notes.txt",
+                            {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'});
   ScanRun r = scan(shell_quote(path));
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("not a pcap or pcapng file"), std::string::npos) << r.out;
@@ -196,9 +198,9 @@ TEST(ScanCli, CompressedFilesAndStdinGiveTheSameFlows) {
   auto plain = fixture::write_pcap(small_capture(), {});
   auto p1 = write_capture(dir, "a.pcap", plain);
   auto p2 = write_capture(dir, "a.pcap.gz", fixture::compress(plain, fixture::Compression::kGzip));
-  auto p3 = write_capture(dir, "a.pcapng.zst",
-                          fixture::compress(fixture::write_pcapng(small_capture(), {{}}),
-                                            fixture::Compression::kZstd));
+  auto p3 = write_capture(
+      dir, "a.pcapng.zst",
+      fixture::compress(fixture::write_pcapng(small_capture(), {{}}), fixture::Compression::kZstd));
   auto flows_of = [](const std::string& out) {
     std::string f;
     size_t pos = 0;

@@ -827,8 +827,8 @@ namespace {
 TEST(Decode, NflogCarriesThePacketInTlvNine) {
   std::vector<uint8_t> ip = fixture::udp_segment(IpAddr::parse("10.0.2.15"),
                                                  IpAddr::parse("93.184.216.34"), 40000, 53, "q");
-  std::vector<uint8_t> f = {2, 0, 0, 0,              // AF_INET, version 0, resource 0
-                            8, 0, 1, 0, 8, 0, 3, 0,  // NFULA_PACKET_HDR (len 8)
+  std::vector<uint8_t> f = {2, 0, 0,  0,                 // AF_INET, version 0, resource 0
+                            8, 0, 1,  0, 8,   0, 3, 0,   // NFULA_PACKET_HDR (len 8)
                             5, 0, 10, 0, 'x', 0, 0, 0};  // NFULA_PREFIX "x" padded to 8
   size_t len = 4 + ip.size();
   f.insert(f.end(), {uint8_t(len), uint8_t(len >> 8), 9, 0});
@@ -847,9 +847,8 @@ TEST(Decode, NflogCarriesThePacketInTlvNine) {
 }
 
 TEST(Decode, TruncatedFirstFragmentStillYieldsItsTransportHeader) {
-  std::vector<uint8_t> ip = fixture::udp_segment(IpAddr::parse("192.0.2.1"),
-                                                 IpAddr::parse("192.0.2.2"), 53, 4000,
-                                                 std::string(600, 'd'));
+  std::vector<uint8_t> ip = fixture::udp_segment(
+      IpAddr::parse("192.0.2.1"), IpAddr::parse("192.0.2.2"), 53, 4000, std::string(600, 'd'));
   auto frags = fixture::fragment(ip, 512);
   std::vector<uint8_t> first = frags[0];
   first.resize(20 + 8 + 40);  // the capture kept 40 bytes of UDP payload

@@ -200,9 +200,9 @@ TEST(FlowTable, RolesUdpBetweenHighPortsFirstSenderIsClient) {
   Harness h;
   h.udp(kClient, 45306, kServer, 47123, "q", kSec);  // to the higher port
   h.udp(kServer, 47123, kClient, 45306, "r", kSec);
-  h.udp(kServer, 4000, kClient, 5000, "x", kSec);  // another pair, also first sender
+  h.udp(kServer, 4000, kClient, 5000, "x", kSec);    // another pair, also first sender
   h.udp(kClient, 40000, kServer, 123, "ntp", kSec);  // well-known port wins
-  h.udp(kServer, 67, kClient, 68, "offer", kSec);      // both well-known: lower is server
+  h.udp(kServer, 67, kClient, 68, "offer", kSec);    // both well-known: lower is server
   h.table.flush_all(kSec);
   EXPECT_EQ(h.seen[4].server.port, 67);
   EXPECT_EQ(h.seen[4].client.ip, kClient);
@@ -312,7 +312,7 @@ TEST(FlowTable, SynWithNewIsnOnOpenFlowStartsANewFlow) {
 TEST(FlowTable, RetransmittedSynAfterRstStaysInItsFlow) {
   Harness h;
   h.tcp(kClient, 40000, kServer, 80, 3000, kSyn, "", kSec);
-  h.tcp(kClient, 40000, kServer, 80, 99, kRst, "", kSec);  // resets an older connection
+  h.tcp(kClient, 40000, kServer, 80, 99, kRst, "", kSec);        // resets an older connection
   h.tcp(kClient, 40000, kServer, 80, 3000, kSyn, "", 2 * kSec);  // same ISN: a retry
   EXPECT_EQ(h.table.flows_created(), 1u);
   // The retried handshake reopened the flow: it is not ended by the

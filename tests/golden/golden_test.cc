@@ -25,10 +25,10 @@ const Golden kGolden[] = {
 TEST(Golden, CaptureToReportIsByteForByte) {
   for (const auto& g : kGolden) {
     int status = -1;
-    std::string out = run_command("cd " + shell_quote(PHONEHOME_SOURCE_DIR) + " && " +
-                                      PHONEHOME_BINARY + " scan --no-progress " + g.args + " " +
-                                      g.capture,
-                                  &status);
+    std::string out =
+        run_command("cd " + shell_quote(PHONEHOME_SOURCE_DIR) + " && " + PHONEHOME_BINARY +
+                        " scan --no-progress " + g.args + " " + g.capture,
+                    &status);
     EXPECT_EQ(status, 0) << g.capture;
     std::ifstream in(std::string(PHONEHOME_SOURCE_DIR) + "/" + g.expected, std::ios::binary);
     ASSERT_TRUE(in) << g.expected << " is missing: run `make golden`";

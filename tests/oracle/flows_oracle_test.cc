@@ -41,9 +41,9 @@ std::string ep(std::string_view ip, uint64_t port) {
 }
 
 std::vector<OurFlow> phonehome_flows(const std::filesystem::path& file) {
-  std::string out = run_command(std::string(PHONEHOME_BINARY) +
-                                " scan --format jsonl --no-progress " +
-                                shell_quote(file.string()) + " 2>/dev/null");
+  std::string out =
+      run_command(std::string(PHONEHOME_BINARY) + " scan --format jsonl --no-progress " +
+                  shell_quote(file.string()) + " 2>/dev/null");
   std::vector<OurFlow> flows;
   simdjson::dom::parser parser;
   simdjson::dom::document_stream docs;
@@ -111,8 +111,10 @@ std::vector<std::string> compare_conversations(const std::filesystem::path& file
     for (const auto& k : keys) {
       auto& mine = by_pair[k];
       auto& conv = their_pairs[k];
-      std::sort(conv.begin(), conv.end(), [](auto* x, auto* y) { return x->rel_start < y->rel_start; });
-      std::sort(mine.begin(), mine.end(), [](auto* x, auto* y) { return x->first_seen < y->first_seen; });
+      std::sort(conv.begin(), conv.end(),
+                [](auto* x, auto* y) { return x->rel_start < y->rel_start; });
+      std::sort(mine.begin(), mine.end(),
+                [](auto* x, auto* y) { return x->first_seen < y->first_seen; });
       std::string name = proto + " " + k.first + " <-> " + k.second;
       if (conv.size() == 1 && mine.size() > 1 && split_is_explained(mine)) {
         // Compare the sum of the split flows, oriented by endpoint.
@@ -166,18 +168,21 @@ struct Expected {
 const std::map<std::string, Expected>& explained_differences() {
   static const std::map<std::string, Expected> kExplained = {
       {"P50_vxlan.pcap",
-       {9, "tshark lists the outer VXLAN UDP conversations (port 4789) too; phonehome "
-           "decapsulates VXLAN and reports the inner flows only, which match"}},
+       {9,
+        "tshark lists the outer VXLAN UDP conversations (port 4789) too; phonehome "
+        "decapsulates VXLAN and reports the inner flows only, which match"}},
       {"M17_reasm_segv_anon.pcapng",
        {1, "the outer GTP-U conversation (UDP 2152): phonehome reports the inner flows only"}},
       {"M04_linktype_ipv4_invalid.pcap",
-       {1, "an IPv6 packet on LINKTYPE_IPV4: phonehome counts it malformed "
-           "(ipv4.bad-version), tshark decodes it by its version nibble"}},
+       {1,
+        "an IPv6 packet on LINKTYPE_IPV4: phonehome counts it malformed "
+        "(ipv4.bad-version), tshark decodes it by its version nibble"}},
       {"B02_ndpi_realapps_merged.pcap",
-       {4, "two TCP connections to port 6900 that tshark splits mid-connection into two "
-           "tcp.streams although their sequence numbers continue (one flow here); the outer "
-           "GTP-U conversation (inner flows reported); and one RTP address pair that tshark's "
-           "SIP/SDP dissectors split into 8 conversations by SDP setup frame"}},
+       {4,
+        "two TCP connections to port 6900 that tshark splits mid-connection into two "
+        "tcp.streams although their sequence numbers continue (one flow here); the outer "
+        "GTP-U conversation (inner flows reported); and one RTP address pair that tshark's "
+        "SIP/SDP dissectors split into 8 conversations by SDP setup frame"}},
   };
   return kExplained;
 }
@@ -206,7 +211,8 @@ TEST_P(ConversationOracle, FramesAndBytesPerDirectionMatchTshark) {
       << file.filename() << " differs from tshark in " << diffs.size()
       << " conversations (explained: " << expected
       << (it == explained_differences().end() ? "" : std::string(", ") + it->second.reason)
-      << "):\n" << all;
+      << "):\n"
+      << all;
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {

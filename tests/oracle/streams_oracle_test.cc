@@ -39,7 +39,8 @@ class Collector : public flow::FlowConsumer {
     size_t& first = d == flow::Direction::kUp ? c_.first_gap_up : c_.first_gap_down;
     if (first == std::string::npos) first = (d == flow::Direction::kUp ? c_.up : c_.down).size();
     (d == flow::Direction::kUp ? c_.up_marked : c_.down_marked)
-        .append("[" + std::to_string(len) + " bytes missing in capture file]" + std::string(1, '\0'));
+        .append("[" + std::to_string(len) + " bytes missing in capture file]" +
+                std::string(1, '\0'));
   }
 
  private:
@@ -82,13 +83,15 @@ struct Expected {
 const std::map<std::string, Expected>& explained_differences() {
   static const std::map<std::string, Expected> kExplained = {
       {"P25_tcp_reassembly.pcap",
-       {1, "a conflicting overlap: frames 28 and 31 carry seq 13367..13391 out of order, then "
-           "frame 64 fills the hole before them with different bytes for that range; phonehome "
-           "keeps the first copy (docs/reassembly.md, counted tcp.overlap-conflict), tshark's "
-           "follow the in-order one"}},
+       {1,
+        "a conflicting overlap: frames 28 and 31 carry seq 13367..13391 out of order, then "
+        "frame 64 fills the hole before them with different bytes for that range; phonehome "
+        "keeps the first copy (docs/reassembly.md, counted tcp.overlap-conflict), tshark's "
+        "follow the in-order one"}},
       {"M06_tcp_rst_data_truncated.pcap",
-       {1, "the only data is the payload of a RST, which RFC 1122 (4.2.2.12) makes diagnostic "
-           "text, not stream data: phonehome does not deliver it, tshark's follow shows it"}},
+       {1,
+        "the only data is the payload of a RST, which RFC 1122 (4.2.2.12) makes diagnostic "
+        "text, not stream data: phonehome does not deliver it, tshark's follow shows it"}},
   };
   return kExplained;
 }
@@ -166,15 +169,14 @@ TEST_P(StreamOracle, ReassembledBytesMatchTsharkFollow) {
     };
     size_t du = first_difference(c.up_marked, t_up);
     if (du < std::max(c.up_marked.size(), t_up.size()))
-      std::fprintf(stderr, "  up   ours:   %s\n  up   tshark: %s\n", around(c.up_marked, du).c_str(),
-                   around(t_up, du).c_str());
+      std::fprintf(stderr, "  up   ours:   %s\n  up   tshark: %s\n",
+                   around(c.up_marked, du).c_str(), around(t_up, du).c_str());
     diffs.push_back(name + ": phonehome " + std::to_string(c.up.size()) + "/" +
-                    std::to_string(c.down.size()) + " bytes (gaps " +
-                    std::to_string(c.gap_bytes) + "), tshark " + std::to_string(t_up.size()) +
-                    "/" + std::to_string(t_down.size()) + "; with gap markers the streams " +
-                    "first differ at byte " +
-                    std::to_string(first_difference(c.up_marked, t_up)) + " up, " +
-                    std::to_string(first_difference(c.down_marked, t_down)) + " down");
+                    std::to_string(c.down.size()) + " bytes (gaps " + std::to_string(c.gap_bytes) +
+                    "), tshark " + std::to_string(t_up.size()) + "/" +
+                    std::to_string(t_down.size()) + "; with gap markers the streams " +
+                    "first differ at byte " + std::to_string(first_difference(c.up_marked, t_up)) +
+                    " up, " + std::to_string(first_difference(c.down_marked, t_down)) + " down");
   }
   for (size_t i = 0; i < ours.size(); ++i) {
     if (!matched[i] && has_data(ours[i]))
@@ -188,7 +190,8 @@ TEST_P(StreamOracle, ReassembledBytesMatchTsharkFollow) {
   EXPECT_EQ(diffs.size(), expected)
       << file.filename() << ": " << diffs.size() << " streams differ (explained: " << expected
       << (it == explained_differences().end() ? "" : std::string(", ") + it->second.reason)
-      << "):\n" << all;
+      << "):\n"
+      << all;
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
@@ -198,7 +201,8 @@ std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& inf
   return n;
 }
 
-INSTANTIATE_TEST_SUITE_P(RealCaptures, StreamOracle, ::testing::ValuesIn(follow_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(RealCaptures, StreamOracle, ::testing::ValuesIn(follow_files()),
+                         test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StreamOracle);
 
 }  // namespace

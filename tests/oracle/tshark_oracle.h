@@ -26,7 +26,7 @@ std::vector<Conversation> tshark_conversations(const std::filesystem::path& file
 
 struct FollowedStream {
   uint64_t stream = 0;
-  std::string node0, node1;  // "ip:port"
+  std::string node0, node1;            // "ip:port"
   std::string from_node0, from_node1;  // the bytes each node sent, in order
 };
 

@@ -9,8 +9,8 @@ std::string describe(const std::vector<Message>& messages) {
     out += m.protocol + "/" + m.kind + (m.dir == Direction::kUp ? " up" : " down") + "\n";
     for (const auto& f : m.fields) out += "  " + f.name + "[" + f.key + "]=" + f.value + "\n";
     if (!m.body.empty() || !m.content_type.empty()) {
-      out += "  body(" + m.content_type + ", " + std::to_string(m.body.size()) + ")=" + m.body +
-             "\n";
+      out +=
+          "  body(" + m.content_type + ", " + std::to_string(m.body.size()) + ")=" + m.body + "\n";
     }
     for (const auto& e : m.encodings) out += "  encoding " + e + "\n";
   }
@@ -36,9 +36,8 @@ Collected run(const Parser& parser, const std::vector<Piece>& pieces, Chunking c
     }
     size_t pos = 0;
     while (pos < all.size()) {
-      size_t n = chunking == Chunking::kByteByByte
-                     ? 1
-                     : std::uniform_int_distribution<size_t>(1, 64)(rng);
+      size_t n =
+          chunking == Chunking::kByteByByte ? 1 : std::uniform_int_distribution<size_t>(1, 64)(rng);
       n = std::min(n, all.size() - pos);
       ++frame;
       feeder.data(p.dir, all.subspan(pos, n), Timestamp(frame), frame);

@@ -39,10 +39,9 @@ class Lines : public Session {
   MessageSink& sink_;
 };
 
-const Parser kLines{"lines", Transport::kStream, [](Direction, Bytes, uint16_t) { return 1; },
-                    [](MessageSink& s) -> std::unique_ptr<Session> {
-                      return std::make_unique<Lines>(s);
-                    }};
+const Parser kLines{
+    "lines", Transport::kStream, [](Direction, Bytes, uint16_t) { return 1; },
+    [](MessageSink& s) -> std::unique_ptr<Session> { return std::make_unique<Lines>(s); }};
 
 TEST(Feeder, SameMessagesWholeByteByByteAndInRandomChunks) {
   std::vector<Piece> pieces = {{Direction::kUp, "hello\nwor"},

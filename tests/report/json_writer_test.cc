@@ -20,9 +20,11 @@ TEST(JsonWriter, EscapesControlAndQuoteCharacters) {
 
 TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(quoted("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
-  EXPECT_EQ(quoted("a\xff" "b"), R"("a\ufffdb")");
-  EXPECT_EQ(quoted("\xc3"), R"("\ufffd")");          // cut sequence
-  EXPECT_EQ(quoted("\xc0\xaf"), R"("\ufffd\ufffd")");  // overlong '/'
+  EXPECT_EQ(quoted("a\xff"
+                   "b"),
+            R"("a\ufffdb")");
+  EXPECT_EQ(quoted("\xc3"), R"("\ufffd")");                      // cut sequence
+  EXPECT_EQ(quoted("\xc0\xaf"), R"("\ufffd\ufffd")");            // overlong '/'
   EXPECT_EQ(quoted("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate
 }
 
@@ -34,8 +36,7 @@ TEST(JsonWriter, NestedStructuresParseBack) {
   w.key("o").begin_object().end_object();
   w.key("d").value(1.5, 3);
   w.end_object();
-  EXPECT_EQ(out,
-            R"({"n":18446744073709551615,"s":"x\ufffd","a":[true,null,-3],"o":{},"d":1.500})");
+  EXPECT_EQ(out, R"({"n":18446744073709551615,"s":"x\ufffd","a":[true,null,-3],"o":{},"d":1.500})");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS);

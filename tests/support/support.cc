@@ -1,13 +1,13 @@
 // Test support implementation.
 #include "support/support.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/wait.h>
 
 namespace ph::test {
 

@@ -20,8 +20,8 @@ std::filesystem::path shared_captures();
 
 // Files under shared_captures()/dir with one of the given extensions, sorted.
 std::vector<std::filesystem::path> shared_files(const std::string& dir,
-                                                const std::vector<std::string>& exts = {
-                                                    ".pcap", ".pcapng"});
+                                                const std::vector<std::string>& exts = {".pcap",
+                                                                                        ".pcapng"});
 
 bool have_tshark();
 
@@ -40,12 +40,12 @@ class TempDir {
 }  // namespace ph::test
 
 // Skips the current test when the shared captures are absent.
-#define PH_REQUIRE_SHARED_CAPTURES()                                                     \
-  do {                                                                                   \
-    if (::ph::test::shared_captures().empty())                                           \
-      GTEST_SKIP() << "../shared/captures is absent: real-capture test skipped";         \
+#define PH_REQUIRE_SHARED_CAPTURES()                                             \
+  do {                                                                           \
+    if (::ph::test::shared_captures().empty())                                   \
+      GTEST_SKIP() << "../shared/captures is absent: real-capture test skipped"; \
   } while (0)
-#define PH_REQUIRE_TSHARK()                                                              \
-  do {                                                                                   \
+#define PH_REQUIRE_TSHARK()                                                             \
+  do {                                                                                  \
     if (!::ph::test::have_tshark()) GTEST_SKIP() << "tshark is not installed: skipped"; \
   } while (0)
