@@ -10,24 +10,17 @@
 #include <vector>
 
 #include "capture/source.h"
+#include "support/support.h"
 
 namespace ph::capture {
 namespace {
 
 namespace fs = std::filesystem;
+using ph::test::run_command;
 
 const std::string kCaptures = PHONEHOME_SHARED_CAPTURES;
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+std::string run(const std::string& cmd) { return run_command(cmd); }
 
 bool have_tool(const char* name) {
   return !run(std::string("command -v ") + name + " 2>/dev/null").empty();

@@ -14,6 +14,7 @@
 
 #include "decode/decode.h"
 #include "flow/defrag.h"
+#include "support/support.h"
 
 namespace ph::decode {
 namespace {
@@ -26,7 +27,7 @@ struct Counts {
 
 std::string captures_dir() { return PHONEHOME_SHARED_CAPTURES; }
 
-bool have_tshark() { return std::system("tshark -v >/dev/null 2>&1") == 0; }
+using ph::test::have_tshark;
 
 // Frames whose protocol stack (frame.protocols) contains tcp / udp: what
 // `-Y tcp` / `-Y udp` select, in one tshark run.

@@ -161,12 +161,8 @@ std::vector<std::string> compare_conversations(const std::filesystem::path& file
 
 // Files where phonehome and tshark differ on purpose: the number of
 // conversations that differ, and why.
-struct Expected {
-  size_t differing;
-  const char* reason;
-};
-const std::map<std::string, Expected>& explained_differences() {
-  static const std::map<std::string, Expected> kExplained = {
+const ExplainedTable& explained_differences() {
+  static const ExplainedTable kExplained = {
       {"P50_vxlan.pcap",
        {9,
         "tshark lists the outer VXLAN UDP conversations (port 4789) too; phonehome "
@@ -187,15 +183,6 @@ const std::map<std::string, Expected>& explained_differences() {
   return kExplained;
 }
 
-std::vector<std::filesystem::path> oracle_files() {
-  std::vector<std::filesystem::path> files;
-  for (const char* dir : {"leak", "proto", "malformed", "bench"}) {
-    auto f = shared_files(dir, {".pcap", ".pcapng", ".pcapng.zst"});
-    files.insert(files.end(), f.begin(), f.end());
-  }
-  return files;
-}
-
 class ConversationOracle : public ::testing::TestWithParam<std::filesystem::path> {};
 
 TEST_P(ConversationOracle, FramesAndBytesPerDirectionMatchTshark) {
@@ -203,27 +190,13 @@ TEST_P(ConversationOracle, FramesAndBytesPerDirectionMatchTshark) {
   PH_REQUIRE_TSHARK();
   const auto& file = GetParam();
   auto diffs = compare_conversations(file);
-  std::string all;
-  for (const auto& d : diffs) all += "  " + d + "\n";
-  auto it = explained_differences().find(file.filename().string());
-  size_t expected = it == explained_differences().end() ? 0 : it->second.differing;
-  EXPECT_EQ(diffs.size(), expected)
-      << file.filename() << " differs from tshark in " << diffs.size()
-      << " conversations (explained: " << expected
-      << (it == explained_differences().end() ? "" : std::string(", ") + it->second.reason)
-      << "):\n"
-      << all;
+  expect_explained(file, diffs, explained_differences(), "conversations");
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
-  std::string n = info.param.filename().string();
-  for (char& c : n)
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
-}
-
-INSTANTIATE_TEST_SUITE_P(RealCaptures, ConversationOracle, ::testing::ValuesIn(oracle_files()),
-                         test_name);
+INSTANTIATE_TEST_SUITE_P(RealCaptures, ConversationOracle,
+                         ::testing::ValuesIn(real_capture_files({"leak", "proto", "malformed",
+                                                                 "bench"})),
+                         capture_test_name);
 // Keeps the suite valid when ../shared/captures is absent.
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConversationOracle);
 

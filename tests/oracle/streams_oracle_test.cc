@@ -76,12 +76,8 @@ std::vector<Collected> reassemble(const std::filesystem::path& file) {
   return out;
 }
 
-struct Expected {
-  size_t differing;
-  const char* reason;
-};
-const std::map<std::string, Expected>& explained_differences() {
-  static const std::map<std::string, Expected> kExplained = {
+const ExplainedTable& explained_differences() {
+  static const ExplainedTable kExplained = {
       {"P25_tcp_reassembly.pcap",
        {1,
         "a conflicting overlap: frames 28 and 31 carry seq 13367..13391 out of order, then "
@@ -94,15 +90,6 @@ const std::map<std::string, Expected>& explained_differences() {
         "text, not stream data: phonehome does not deliver it, tshark's follow shows it"}},
   };
   return kExplained;
-}
-
-std::vector<std::filesystem::path> follow_files() {
-  std::vector<std::filesystem::path> files;
-  for (const char* dir : {"leak", "proto", "malformed"}) {
-    auto f = shared_files(dir, {".pcap", ".pcapng", ".pcapng.zst"});
-    files.insert(files.end(), f.begin(), f.end());
-  }
-  return files;
 }
 
 class StreamOracle : public ::testing::TestWithParam<std::filesystem::path> {};
@@ -183,26 +170,12 @@ TEST_P(StreamOracle, ReassembledBytesMatchTsharkFollow) {
       diffs.push_back("flow " + ours[i].client + " -> " + ours[i].server +
                       ": phonehome has data, tshark follows none");
   }
-  std::string all;
-  for (const auto& d : diffs) all += "  " + d + "\n";
-  auto it = explained_differences().find(file.filename().string());
-  size_t expected = it == explained_differences().end() ? 0 : it->second.differing;
-  EXPECT_EQ(diffs.size(), expected)
-      << file.filename() << ": " << diffs.size() << " streams differ (explained: " << expected
-      << (it == explained_differences().end() ? "" : std::string(", ") + it->second.reason)
-      << "):\n"
-      << all;
+  expect_explained(file, diffs, explained_differences(), "streams");
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
-  std::string n = info.param.filename().string();
-  for (char& c : n)
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
-}
-
-INSTANTIATE_TEST_SUITE_P(RealCaptures, StreamOracle, ::testing::ValuesIn(follow_files()),
-                         test_name);
+INSTANTIATE_TEST_SUITE_P(RealCaptures, StreamOracle,
+                         ::testing::ValuesIn(real_capture_files({"leak", "proto", "malformed"})),
+                         capture_test_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StreamOracle);
 
 }  // namespace

@@ -140,4 +140,33 @@ std::vector<FollowedStream> tshark_follow_tcp(const std::filesystem::path& file,
   return result;
 }
 
+void expect_explained(const std::filesystem::path& file, const std::vector<std::string>& diffs,
+                      const ExplainedTable& table, const char* what) {
+  std::string all;
+  for (const auto& d : diffs) all += "  " + d + "\n";
+  auto it = table.find(file.filename().string());
+  size_t expected = it == table.end() ? 0 : it->second.differing;
+  EXPECT_EQ(diffs.size(), expected)
+      << file.filename() << ": " << diffs.size() << " " << what
+      << " differ from tshark (explained: " << expected
+      << (it == table.end() ? "" : std::string(", ") + it->second.reason) << "):\n"
+      << all;
+}
+
+std::vector<std::filesystem::path> real_capture_files(const std::vector<std::string>& dirs) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& dir : dirs) {
+    auto f = shared_files(dir, {".pcap", ".pcapng", ".pcapng.zst"});
+    files.insert(files.end(), f.begin(), f.end());
+  }
+  return files;
+}
+
+std::string capture_test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
+  std::string n = info.param.filename().string();
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
 }  // namespace ph::test

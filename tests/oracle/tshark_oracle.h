@@ -2,8 +2,11 @@
 // `-z follow,tcp,raw,N` output, used by the cross-check tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,5 +42,26 @@ uint64_t tshark_tcp_stream_count(const std::filesystem::path& file);
 
 // "ip:port" split at the last colon (IPv6 addresses contain colons).
 bool split_endpoint(const std::string& ep, std::string& ip, uint16_t& port);
+
+// Differences from the oracle that are on purpose: per capture file name,
+// how many items differ and why. A test asserts the exact count.
+struct Explained {
+  size_t differing;
+  const char* reason;
+};
+using ExplainedTable = std::map<std::string, Explained>;
+
+// EXPECTs that `diffs` has exactly the explained number of entries for
+// `file`, printing every difference and the reason. `what` names the items
+// ("conversations", "streams").
+void expect_explained(const std::filesystem::path& file, const std::vector<std::string>& diffs,
+                      const ExplainedTable& table, const char* what);
+
+// Real captures under these directories of ../shared/captures (pcap, pcapng,
+// pcapng.zst), for parameterised tests; empty when the corpus is absent.
+std::vector<std::filesystem::path> real_capture_files(const std::vector<std::string>& dirs);
+
+// A gtest-safe name for a parameterised test over capture files.
+std::string capture_test_name(const ::testing::TestParamInfo<std::filesystem::path>& info);
 
 }  // namespace ph::test

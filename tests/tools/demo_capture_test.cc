@@ -16,11 +16,13 @@
 
 #include "fixture/demo.h"
 #include "fixture/payloads.h"
+#include "support/support.h"
 
 namespace ph::fixture {
 namespace {
 
 namespace fs = std::filesystem;
+using ph::test::run_command;
 
 std::vector<uint8_t> read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -28,18 +30,9 @@ std::vector<uint8_t> read_bytes(const fs::path& p) {
 }
 
 // Runs a shell command and returns its stdout (stderr discarded).
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+std::string run(const std::string& cmd) { return run_command(cmd + " 2>/dev/null"); }
 
-bool have_tshark() { return run("tshark -v").find("TShark") != std::string::npos; }
+using ph::test::have_tshark;
 
 std::vector<std::string> lines(const std::string& s) {
   std::vector<std::string> v;
