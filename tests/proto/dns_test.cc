@@ -682,23 +682,35 @@ TEST(DnsAddresses, LongChainsStopAtTheLimit) {
 // Every capture the manifest lists with dns/mdns/llmnr (and the large
 // B01) runs through the Engine (decode, tunnels, IP defragmentation, flows,
 // TCP reassembly); each flow gets the DNS parser its first bytes select by
-// probe. Per frame, the query names and the A and AAAA values must equal
-// `tshark -T fields -e dns.qry.name -e dns.a -e dns.aaaa`.
+// probe. Per frame, the query names, the A and AAAA addresses, the CNAME,
+// PTR and SRV targets and the TXT strings must equal `tshark -T fields -e
+// dns.qry.name -e dns.a -e dns.aaaa -e dns.cname -e dns.ptr.domain_name -e
+// dns.srv.target -e dns.srv.port -e dns.txt`.
 
 struct FrameDns {
   std::vector<std::string> qnames, a, aaaa;
+  std::vector<std::string> cname, ptr, srv, txt;  // srv as "target:port"
+  bool operator==(const FrameDns&) const = default;
 };
 using PerFrame = std::map<uint64_t, FrameDns>;
 
 struct OracleSink : MessageSink {
   PerFrame frames;
   std::map<std::string, int> anomalies;
+  bool keep = false;
+  std::vector<Message> kept;
+  std::set<std::string> apps;  // FlowFacts::app of the flows a parser took
   void on_message(Message&& m) override {
+    if (keep) kept.push_back(m);
     FrameDns& f = frames[m.frame];
     for (const auto& field : m.fields) {
       if (field.name == "dns.qname") f.qnames.push_back(field.value);
       if (field.name == "dns.answer.a") f.a.push_back(field.value);
       if (field.name == "dns.answer.aaaa") f.aaaa.push_back(field.value);
+      if (field.name == "dns.answer.cname") f.cname.push_back(field.value);
+      if (field.name == "dns.answer.ptr") f.ptr.push_back(field.value);
+      if (field.name == "dns.answer.srv") f.srv.push_back(field.value);
+      if (field.name == "dns.answer.txt") f.txt.push_back(field.value);
     }
   }
   void on_anomaly(std::string_view what) override { ++anomalies[std::string(what)]; }
@@ -732,6 +744,7 @@ class DnsConsumer : public flow::FlowConsumer {
         return;
       }
       feeder_ = std::make_unique<Feeder>(best->make(sink_), sink_);
+      sink_.apps.insert(feeder_->session().facts().app);
       feeder_->data(dir, first, ts, frame);
       return;
     }
@@ -774,21 +787,30 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 PerFrame theirs(const std::filesystem::path& file) {
   const char kAgg = '\x1e';  // no name in these captures contains it
-  std::string out =
-      ph::test::run_command("tshark -n -r " + ph::test::shell_quote(file.string()) +
-                            " -Y 'dns or mdns or llmnr' -T fields -E occurrence=a -E aggregator=" +
-                            ph::test::shell_quote(std::string(1, kAgg)) +
-                            " -e frame.number -e dns.qry.name -e dns.a -e dns.aaaa 2>/dev/null");
+  std::string out = ph::test::run_command(
+      "tshark -n -r " + ph::test::shell_quote(file.string()) +
+      " -Y 'dns or mdns or llmnr' -T fields -E occurrence=a -E aggregator=" +
+      ph::test::shell_quote(std::string(1, kAgg)) +
+      " -e frame.number -e dns.qry.name -e dns.a -e dns.aaaa -e dns.cname"
+      " -e dns.ptr.domain_name -e dns.srv.target -e dns.srv.port -e dns.txt 2>/dev/null");
   PerFrame frames;
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {
     auto cols = split(line, '\t');
-    if (cols.size() != 4) continue;
+    if (cols.size() != 9) continue;
     FrameDns& f = frames[std::stoull(cols[0])];
     f.qnames = split(cols[1], kAgg);
     f.a = split(cols[2], kAgg);
     f.aaaa = split(cols[3], kAgg);
+    f.cname = split(cols[4], kAgg);
+    f.ptr = split(cols[5], kAgg);
+    auto targets = split(cols[6], kAgg), ports = split(cols[7], kAgg);
+    for (size_t i = 0; i < targets.size(); ++i)
+      f.srv.push_back(targets[i] + ":" + (i < ports.size() ? ports[i] : "?"));
+    // phonehome skips empty TXT strings (RFC 6763 6.1: "no data").
+    for (auto& t : split(cols[8], kAgg))
+      if (!t.empty()) f.txt.push_back(t);
   }
   return frames;
 }
@@ -868,18 +890,22 @@ TEST(DnsOracle, NamesAndAddressesMatchTshark) {
         if (q == "<Root>") q = ".";  // the root name: tshark's spelling
       // tshark keeps a placeholder for a name over 255 bytes; phonehome
       // drops the name and counts dns.name-too-long (checked below).
-      too_long += std::erase(t.qnames, "<Name too long>");
-      if (t.qnames != o.qnames || t.a != o.a || t.aaaa != o.aaaa) {
-        diffs.push_back("frame " + std::to_string(n) + ": tshark [" + join(t.qnames) + "|" +
-                        join(t.a) + "|" + join(t.aaaa) + "] phonehome [" + join(o.qnames) + "|" +
-                        join(o.a) + "|" + join(o.aaaa) + "]");
+      // The same goes for a record whose target name is too long.
+      for (auto* v : {&t.qnames, &t.cname, &t.ptr}) too_long += std::erase(*v, "<Name too long>");
+      auto all_of = [](const FrameDns& f) {
+        return join(f.qnames) + "|" + join(f.a) + "|" + join(f.aaaa) + "|" + join(f.cname) + "|" +
+               join(f.ptr) + "|" + join(f.srv) + "|" + join(f.txt);
+      };
+      if (t != o) {
+        diffs.push_back("frame " + std::to_string(n) + ": tshark [" + all_of(t) + "] phonehome [" +
+                        all_of(o) + "]");
       } else {
         ++compared_frames;
       }
     }
     EXPECT_GE(size_t(sink.anomalies["dns.name-too-long"]), too_long);
     if (file.filename() == "M14_malformed_dns.pcap") {
-      EXPECT_EQ(too_long, 4u);
+      EXPECT_EQ(too_long, 8u);  // 4 responses, each with a long question and a long CNAME
     }
     auto it = explained().find(file.filename().string());
     size_t expected = it == explained().end() ? 0 : it->second.frames;
@@ -887,6 +913,32 @@ TEST(DnsOracle, NamesAndAddressesMatchTshark) {
                                       << ::testing::PrintToString(diffs);
   }
   EXPECT_GT(compared_frames, 1000u);
+}
+
+// The leak that motivates mDNS TXT parsing: a D-Link sensor announces its
+// MAC and model in DNS-SD TXT records (MANIFEST.md, L05).
+TEST(DnsOracle, MdnsTxtCarriesTheDeviceMac) {
+  PH_REQUIRE_SHARED_CAPTURES();
+  auto file = ph::test::shared_captures() / "leak/L05_iot_dlink_dchs150_mac_mdns_http.pcap";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << file << " is absent";
+  OracleSink sink;
+  sink.keep = true;
+  ours(file, sink);
+  EXPECT_TRUE(sink.apps.count("mdns"));
+  EXPECT_TRUE(sink.apps.count("dns"));
+  size_t mac = 0, model = 0, instance = 0;
+  for (const Message& m : sink.kept) {
+    for (const Field& f : m.fields) {
+      mac += f.name == "dns.txt" && f.key == "mac" && f.value == "90:8D:78:A8:E1:43";
+      model += f.name == "dns.txt" && f.key == "model_number" && f.value == "DCH-S150";
+      instance += f.name == "dns.instance" && f.key == "_dhnap._tcp.local" &&
+                  f.value == "D-Link HNAP Service";
+    }
+  }
+  // tshark: 26 frames carry the TXT record (MANIFEST.md), once each.
+  EXPECT_EQ(mac, 26u);
+  EXPECT_EQ(model, 26u);
+  EXPECT_GT(instance, 0u);
 }
 
 }  // namespace
