@@ -941,5 +941,35 @@ TEST(DnsOracle, MdnsTxtCarriesTheDeviceMac) {
   EXPECT_GT(instance, 0u);
 }
 
+// EDNS Client Subnet tells where the client is (MANIFEST.md, P54); tshark
+// agrees on the subnets (dns.opt.client.addr4/addr6 with their prefixes).
+TEST(DnsOracle, EdnsClientSubnetsOfP54) {
+  PH_REQUIRE_SHARED_CAPTURES();
+  PH_REQUIRE_TSHARK();
+  auto file = ph::test::shared_captures() / "proto/P54_dns_edns_ecs.pcap";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << file << " is absent";
+  OracleSink sink;
+  sink.keep = true;
+  ours(file, sink);
+  std::set<std::string> got;
+  for (const Message& m : sink.kept)
+    for (const Field& f : m.fields)
+      if (f.name == "dns.edns.ecs") got.insert(f.value);
+  std::string out = ph::test::run_command(
+      "tshark -n -r " + ph::test::shell_quote(file.string()) +
+      " -Y dns.opt.client.netmask -T fields -E occurrence=f -e dns.opt.client.addr4"
+      " -e dns.opt.client.addr6 -e dns.opt.client.netmask 2>/dev/null");
+  std::set<std::string> want;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto cols = split(line, '\t');
+    if (cols.size() == 3) want.insert((cols[0].empty() ? cols[1] : cols[0]) + "/" + cols[2]);
+  }
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(got.count("213.61.29.0/24"));
+  EXPECT_TRUE(got.count("2001:470:1f0b:1600::/56"));
+}
+
 }  // namespace
 }  // namespace ph::proto::test
