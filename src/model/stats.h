@@ -43,6 +43,7 @@ struct Stats {
   uint64_t other_packets = 0;  // non-IP or unsupported L4
   Counters anomalies;          // malformed input, e.g. "ipv4.bad-header-length"
   Counters drops;              // data given up on a limit, e.g. "tcp.ooo-cap-bytes"
+  Counters messages;           // protocol messages parsed, e.g. "dns.query", "http.request"
 };
 
 }  // namespace ph

@@ -9,16 +9,10 @@
 #include <unordered_map>
 
 #include "decode/decode.h"
+#include "proto/dispatch.h"
 
 namespace ph {
 namespace {
-
-// Keeps the flow in the table's reassembly path without looking at the
-// bytes: protocol parsers replace it (issue #3).
-class NullConsumer final : public flow::FlowConsumer {
- public:
-  void on_data(flow::Direction, Bytes, Timestamp, uint64_t) override {}
-};
 
 struct AddrHash {
   size_t operator()(const MacAddr& m) const { return std::hash<std::string_view>()(view(m.b)); }
@@ -39,7 +33,10 @@ Engine::Engine(EngineOptions options)
     : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
   auto factory = options_.consumer_factory;
   if (!factory) {
-    factory = [](const flow::Flow&) { return std::make_unique<NullConsumer>(); };
+    dispatching_ = true;
+    factory = [this](const flow::Flow& f) -> std::unique_ptr<flow::FlowConsumer> {
+      return std::make_unique<proto::Dispatcher>(f, messages_);
+    };
   }
   flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),
                                              [this](flow::Flow& f) { on_flow_closed(f); });
@@ -181,6 +178,15 @@ void Engine::on_flow_closed(flow::Flow& f) {
   auto it = std::upper_bound(first_flow_of_input_.begin(), first_flow_of_input_.end(), f.id - 1);
   r.input = it == first_flow_of_input_.begin() ? 0 : size_t(it - first_flow_of_input_.begin() - 1);
   r.notes = f.notes;
+  if (dispatching_ && f.consumer) {
+    const auto& d = static_cast<const proto::Dispatcher&>(*f.consumer);
+    proto::FlowFacts facts = d.facts();
+    r.app = report_.strings.intern(facts.app.empty() ? "unknown" : facts.app);
+    r.encrypted = facts.encrypted;
+    r.sni = report_.strings.intern(facts.sni);
+    // The best name for the server: SNI, then HTTP Host (DNS comes with #5).
+    r.dst.host = !r.sni.empty() ? r.sni : report_.strings.intern(facts.host);
+  }
   // The device is the client side, by MAC where the link has one.
   r.device = 0;  // assigned in finish()
   if (f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero()) {
@@ -230,6 +236,11 @@ Report Engine::finish() {
   for (DeviceRecord& d : report_.devices) std::sort(d.ips.begin(), d.ips.end());
   if (report_.stats.packets > 0) report_.duration_s = double(clock_ - first_ts_) / kNsPerSec;
   return std::move(report_);
+}
+
+void Engine::Messages::on_message(proto::Message&& m) {
+  key_.assign(m.protocol).append(".").append(m.kind);
+  stats_.messages.add(key_);
 }
 
 int exit_code_for(const Report& report) {

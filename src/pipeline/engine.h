@@ -15,6 +15,7 @@
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "model/records.h"
+#include "proto/protocol.h"
 
 namespace ph {
 
@@ -55,8 +56,23 @@ class Engine {
   void on_packet(const capture::Packet& packet);
   void on_flow_closed(flow::Flow& flow);
 
+  // Messages from the protocol parsers: counted here; the content and
+  // detection stages (issue #4) take them from here.
+  class Messages final : public proto::MessageSink {
+   public:
+    explicit Messages(Stats& stats) : stats_(stats) {}
+    void on_message(proto::Message&& m) override;
+    void on_anomaly(std::string_view what) override { stats_.anomalies.add(what); }
+
+   private:
+    Stats& stats_;
+    std::string key_;
+  };
+
   EngineOptions options_;
   Report report_;
+  Messages messages_{report_.stats};
+  bool dispatching_ = false;  // flows carry proto::Dispatcher consumers
   flow::Defragmenter defrag_;
   std::unique_ptr<flow::FlowTable> flows_;
   size_t current_input_ = 0;

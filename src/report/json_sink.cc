@@ -125,6 +125,7 @@ void summary_fields(JsonWriter& w, const Report& r) {
   w.end_object();
   counters(w, "anomalies", s.anomalies);
   counters(w, "drops", s.drops);
+  counters(w, "messages", s.messages);
 }
 
 void flush(std::string& buf, std::ostream& out) {

@@ -128,6 +128,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   };
   counters("malformed/anomalies", s.anomalies);
   counters("dropped on limits", s.drops);
+  counters("messages parsed", s.messages);
   for (const auto& w : r.warnings) line("  warning: " + w);
   out << b;
 }

@@ -1,0 +1,34 @@
+// The registry: every parser phonehome knows, and recognition by content.
+#include "proto/registry.h"
+
+#include <array>
+
+#include "proto/dns/dns.h"
+
+namespace ph::proto {
+
+std::span<const Parser* const> parsers() {
+  static const std::array<const Parser*, 4> kParsers = {
+      &dns::parser(),
+      &dns::tcp_parser(),
+      &dns::mdns_parser(),
+      &dns::llmnr_parser(),
+  };
+  return kParsers;
+}
+
+const Parser* identify(Transport transport, Direction dir, Bytes first, uint16_t server_port) {
+  const Parser* best = nullptr;
+  int best_score = 0;
+  for (const Parser* p : parsers()) {
+    if (p->transport != transport) continue;
+    int score = p->probe(dir, first, server_port);
+    if (score > best_score) {
+      best = p;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+}  // namespace ph::proto
