@@ -547,6 +547,46 @@ std::vector<Hello> theirs(const std::filesystem::path& file) {
   return v;
 }
 
+// "version cipher" of each ServerHello, sorted: the selected version
+// (supported_versions when present) by name, as phonehome reports it.
+std::vector<std::string> server_hellos_theirs(const std::filesystem::path& file) {
+  std::string out = ::ph::test::run_command(
+      "tshark -r " + ::ph::test::shell_quote(file.string()) +
+      " -Y tls.handshake.type==2 -T fields -e tls.handshake.version"
+      " -e tls.handshake.extensions.supported_version -e tls.handshake.ciphersuite 2>/dev/null");
+  std::vector<std::string> v;
+  for (size_t pos = 0, nl; pos < out.size(); pos = nl + 1) {
+    nl = out.find('\n', pos);
+    if (nl == std::string::npos) nl = out.size();
+    std::string line = out.substr(pos, nl - pos);
+    size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
+    if (t1 == std::string::npos || t2 == std::string::npos) continue;
+    std::string version = line.substr(t1 + 1, t2 - t1 - 1);
+    if (version.empty()) version = line.substr(0, t1);
+    v.push_back(version_name(static_cast<uint16_t>(std::stoul(version, nullptr, 16))) + " " +
+                line.substr(t2 + 1));
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// The DNS names in the subjectAltName of each Certificate message, sorted.
+// tshark lists those of every certificate in the chain; CA certificates
+// carry none in these captures, so that is the first (server) certificate's.
+std::vector<std::string> certificate_sans_theirs(const std::filesystem::path& file) {
+  std::string out = ::ph::test::run_command("tshark -r " + ::ph::test::shell_quote(file.string()) +
+                                            " -Y tls.handshake.type==11 -T fields"
+                                            " -e x509ce.dNSName 2>/dev/null");
+  std::vector<std::string> v;
+  for (size_t pos = 0, nl; pos < out.size(); pos = nl + 1) {
+    nl = out.find('\n', pos);
+    if (nl == std::string::npos) nl = out.size();
+    v.push_back(out.substr(pos, nl - pos));
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
 class TlsOracle : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TlsOracle, ClientHellosMatchTshark) {
@@ -560,6 +600,21 @@ TEST_P(TlsOracle, ClientHellosMatchTshark) {
   std::string anomalies;
   for (const auto& a : sink.anomalies) anomalies += a + " ";
   EXPECT_TRUE(sink.anomalies.empty()) << anomalies;
+  std::vector<std::string> my_servers;
+  for (const auto& m : sink.messages)
+    if (m.kind == "server_hello")
+      my_servers.push_back(value(m, "tls.server_version") + " " + value(m, "tls.cipher"));
+  std::sort(my_servers.begin(), my_servers.end());
+  EXPECT_EQ(my_servers, server_hellos_theirs(file));
+  std::vector<std::string> my_sans;
+  for (const auto& m : sink.messages) {
+    if (m.kind != "certificate") continue;
+    std::string joined;
+    for (const auto& san : values(m, "tls.cert.san")) joined += (joined.empty() ? "" : ",") + san;
+    my_sans.push_back(joined);
+  }
+  std::sort(my_sans.begin(), my_sans.end());
+  EXPECT_EQ(my_sans, certificate_sans_theirs(file));
   EXPECT_EQ(mine, ts) << GetParam() << "\nphonehome:\n" << text(mine) << "tshark:\n" << text(ts);
   if (GetParam().find("P14_") != std::string::npos) {
     // The ClientHello's middle segment is missing from the capture: neither
