@@ -29,7 +29,7 @@ enum class State : uint8_t {
   kTrailers,    // trailer lines up to an empty line
   kUntilClose,  // a response body delimited by the end of the connection
   kHold,        // after CONNECT or an Upgrade request: wait for the response
-  kResync,      // after a hole: skip to something that starts a message
+  kResync,      // after a hole or a bad head: skip to what may start a message
   kStopped,     // malformed: nothing more in this direction
 };
 
@@ -41,7 +41,8 @@ struct Side {
   size_t scan = 0;  // bytes of the unconsumed line/head already searched for its end
   uint64_t remaining = 0;
   size_t trailer_bytes = 0;
-  bool line_start = true;  // kResync: the next byte begins a line
+  bool resyncing = false;  // since a hole or a bad head, until a head parses
+  uint64_t skipped = 0;    // bytes skipped while resyncing
   // The message being read (its head is parsed, its body is coming).
   Message msg;
   std::string body;
@@ -64,6 +65,14 @@ struct Framing {
 
 constexpr std::array<std::string_view, 9> kMethods = {
     "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "};
+
+// Resynchronisation: the longest request target looked for, the bytes
+// kept unconsumed while nothing is found (a start line may be completed by
+// the next data: kept >= target + method + version), and how much may be
+// skipped before giving up on the direction.
+constexpr size_t kResyncTarget = 2000;
+constexpr size_t kResyncKeep = 2048;
+constexpr uint64_t kResyncBudget = 16 * 1024 * 1024;
 
 enum class Match { kNo, kPartial, kYes };
 
@@ -128,7 +137,7 @@ class HttpSession final : public Session {
   FlowFacts facts() const override { return {"http", false, {}, host_}; }
 
  private:
-  enum class HeadResult { kOk, kMalformed, kDone };
+  enum class HeadResult { kOk, kBadStart, kMalformed, kDone };
 
   // Finds the end of the head that starts `in` (after its empty line).
   enum class Scan { kFound, kIncomplete, kBad };
@@ -157,6 +166,10 @@ class HttpSession final : public Session {
   void truncated(Side& s, std::string_view anomaly);
   void reset(Side& s, State next);
 
+  // A head that is not one: resynchronise (true) or stop the direction.
+  bool start_bad(Side& s, size_t& pos);
+  static size_t find_resync(Direction dir, std::string_view in);
+
   void push_request(uint8_t flags);
   uint8_t pop_request();
 
@@ -168,6 +181,7 @@ class HttpSession final : public Session {
   size_t pending_head_ = 0, pending_count_ = 0;
   std::string host_;
   bool request_seen_ = false;
+  uint64_t messages_ = 0;
   bool done_ = false;
   Timestamp last_ts_ = 0;
   uint64_t last_frame_ = 0;
@@ -454,8 +468,8 @@ HttpSession::HeadResult HttpSession::on_head(Direction dir, Side& s, std::string
   std::string_view method, target, version;  // views into `head`
   if (request) {
     if (!parse_request_line(line, method, target, version)) {
-      sink_.on_anomaly("http.bad-request-line");
-      return HeadResult::kMalformed;
+      if (!s.resyncing) sink_.on_anomaly("http.bad-request-line");
+      return HeadResult::kBadStart;
     }
     add_field(s, "http.method", std::string(method));
     add_field(s, "http.uri", std::string(target));
@@ -464,8 +478,8 @@ HttpSession::HeadResult HttpSession::on_head(Direction dir, Side& s, std::string
     if (method == "CONNECT") authority = std::string(target);
   } else {
     if (!parse_status_line(line, code)) {
-      sink_.on_anomaly("http.bad-status-line");
-      return HeadResult::kMalformed;
+      if (!s.resyncing) sink_.on_anomaly("http.bad-status-line");
+      return HeadResult::kBadStart;
     }
     add_field(s, "http.version", std::string(line.substr(0, 8)));
     add_field(s, "http.status", std::string(line.substr(9, 3)));
@@ -620,6 +634,7 @@ void HttpSession::finish(Direction dir, Side& s, Timestamp ts, uint64_t frame) {
   s.msg.ts = ts;
   s.msg.frame = frame;
   sink_.on_message(std::move(s.msg));
+  ++messages_;
   reset(s, s.hold_after ? State::kHold : State::kHead);
 }
 
@@ -630,6 +645,38 @@ Consumed HttpSession::fail(Direction dir, Side& s, std::string_view anomaly, siz
   finish(dir, s, ts, frame);
   s.state = State::kStopped;
   return {pos, Status::kMalformed};
+}
+
+bool HttpSession::start_bad(Side& s, size_t& pos) {
+  if (s.resyncing) {
+    pos += 1;  // not this candidate: look further
+  } else if (messages_ == 0) {
+    s.state = State::kStopped;  // never was HTTP (or we joined mid-message): give up
+    return false;
+  }
+  reset(s, State::kResync);
+  s.resyncing = true;
+  return true;
+}
+
+size_t HttpSession::find_resync(Direction dir, std::string_view in) {
+  if (dir == Direction::kDown) return in.find("HTTP/1.");
+  // A request line: METHOD SP target SP "HTTP/1.": find the version, walk
+  // back over the target to a known method. The target may follow a body
+  // without a line break, so the method's start is not a line start.
+  for (size_t p = in.find(" HTTP/1."); p != std::string_view::npos;
+       p = in.find(" HTTP/1.", p + 1)) {
+    size_t t = p;
+    while (t > 0 && p - t < kResyncTarget && in[t - 1] > ' ' && in[t - 1] < 0x7f) --t;
+    if (t == p || t == 0 || in[t - 1] != ' ') continue;
+    std::string_view before = in.substr(0, t - 1);
+    for (std::string_view m : kMethods) {
+      m.remove_suffix(1);  // the SP
+      if (before.size() >= m.size() && before.substr(before.size() - m.size()) == m)
+        return before.size() - m.size();
+    }
+  }
+  return std::string_view::npos;
 }
 
 Consumed HttpSession::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) {
@@ -647,21 +694,22 @@ Consumed HttpSession::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t 
       case State::kHold:
         return {pos, Status::kNeedMore};
       case State::kResync: {
-        size_t c = s.line_start ? 0 : rest.find('\n');
-        if (!s.line_start && c != std::string_view::npos) ++c;
-        while (c != std::string_view::npos && c < rest.size()) {
-          Match m = match_start(dir, rest.substr(c));
-          if (m != Match::kNo) break;
-          c = rest.find('\n', c);
-          if (c != std::string_view::npos) ++c;
+        size_t at = find_resync(dir, rest);
+        if (at == std::string_view::npos) {
+          // Keep the tail: a start line may be completed by what follows.
+          size_t skip = rest.size() > kResyncKeep ? rest.size() - kResyncKeep : 0;
+          pos += skip;
+          s.skipped += skip;
+        } else {
+          pos += at;
+          s.skipped += at;
         }
-        if (c == std::string_view::npos || c == rest.size()) {
-          s.line_start = rest.back() == '\n';
-          return {in.size(), Status::kOk};
+        if (s.skipped > kResyncBudget) {
+          sink_.on_anomaly("http.resync-failed");
+          s.state = State::kStopped;
+          return {pos, Status::kMalformed};
         }
-        pos += c;
-        s.line_start = true;
-        if (match_start(dir, in.substr(pos)) == Match::kPartial) return {pos, Status::kNeedMore};
+        if (at == std::string_view::npos) return {pos, Status::kNeedMore};
         s.state = State::kHead;
         s.scan = 0;
         break;
@@ -676,11 +724,21 @@ Consumed HttpSession::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t 
         Scan r = find_head_end(dir, s, rest, end);
         if (r == Scan::kIncomplete) return {pos, Status::kNeedMore};
         if (r == Scan::kBad) {
-          sink_.on_anomaly(dir == Direction::kUp ? "http.bad-request" : "http.bad-response");
-          s.state = State::kStopped;
-          return {pos, Status::kMalformed};
+          // Not a message: after a hole try the next candidate; in a flow
+          // that has shown HTTP, skip to the next message; else give up.
+          if (!s.resyncing) {
+            sink_.on_anomaly(dir == Direction::kUp ? "http.bad-request" : "http.bad-response");
+          }
+          if (!start_bad(s, pos)) return {pos, Status::kMalformed};
+          break;
         }
         HeadResult h = on_head(dir, s, rest.substr(0, end), ts, frame);
+        if (h == HeadResult::kBadStart) {
+          if (!start_bad(s, pos)) return {pos, Status::kMalformed};
+          break;
+        }
+        s.resyncing = false;
+        s.skipped = 0;
         pos += end;
         if (h == HeadResult::kDone) return {pos, Status::kDone};
         if (h == HeadResult::kMalformed) {
@@ -790,7 +848,6 @@ void HttpSession::on_gap(Direction dir, uint64_t length) {
   if (done_) return;
   Side& s = side_[index(dir)];
   s.scan = 0;
-  s.line_start = true;
   switch (s.state) {
     case State::kLength:
     case State::kChunkData:
@@ -828,6 +885,7 @@ void HttpSession::on_gap(Direction dir, uint64_t length) {
   }
   // The hole swallowed a message boundary: find the next message.
   s.state = State::kResync;
+  s.resyncing = true;
 }
 
 void HttpSession::on_end(Timestamp ts) {
