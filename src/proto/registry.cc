@@ -4,17 +4,19 @@
 #include <array>
 
 #include "proto/dns/dns.h"
+#include "proto/http/http.h"
 #include "proto/quic/quic.h"
 #include "proto/tls/tls.h"
 
 namespace ph::proto {
 
 std::span<const Parser* const> parsers() {
-  static const std::array<const Parser*, 6> kParsers = {
+  static const std::array<const Parser*, 7> kParsers = {
       &dns::parser(),
       &dns::tcp_parser(),
       &dns::mdns_parser(),
       &dns::llmnr_parser(),
+      &http::parser(),
       &tls::parser(),
       &quic::parser(),
   };
