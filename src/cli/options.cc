@@ -56,6 +56,9 @@ Output:
   --no-progress              no progress display (it is shown only on a terminal anyway)
   --color auto|always|never  colours in text output (auto: only on a terminal)
 
+Analysis:
+  --flows-only               no protocol parsing: flows, bytes and TCP reassembly only
+
 Live capture:
   -i, --interface IFACE      capture from IFACE through libpcap (needs privileges)
   -f, --filter EXPR          BPF filter, e.g. 'host 192.168.1.23'
@@ -99,6 +102,7 @@ ParseResult parse(int argc, char** argv) {
   o.command = cmd;
   enum {
     kFormat = 256,
+    kFlowsOnly,
     kReveal,
     kNoProgress,
     kColor,
@@ -121,6 +125,7 @@ ParseResult parse(int argc, char** argv) {
       {"max-flows", required_argument, nullptr, kMaxFlows},
       {"stream-cap", required_argument, nullptr, kStreamCap},
       {"reassembly-budget", required_argument, nullptr, kBudget},
+      {"flows-only", no_argument, nullptr, kFlowsOnly},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -188,6 +193,7 @@ ParseResult parse(int argc, char** argv) {
         if (!parse_size(optarg, size)) return fail("--reassembly-budget takes a size such as 256M");
         o.engine.flow.reassembly_budget = size;
         break;
+      case kFlowsOnly: o.engine.flows_only = true; break;
       case 'h': {
         ParseResult r;
         r.message = usage();

@@ -25,6 +25,12 @@ struct AddrHash {
   }
 };
 
+// --flows-only: keeps flows in the reassembly path without reading them.
+class StreamOnly final : public flow::FlowConsumer {
+ public:
+  void on_data(Direction, Bytes, Timestamp, uint64_t) override {}
+};
+
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
 
 }  // namespace
@@ -32,7 +38,11 @@ constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle swee
 Engine::Engine(EngineOptions options)
     : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
   auto factory = options_.consumer_factory;
-  if (!factory) {
+  if (!factory && options_.flows_only) {
+    factory = [](const flow::Flow&) -> std::unique_ptr<flow::FlowConsumer> {
+      return std::make_unique<StreamOnly>();
+    };
+  } else if (!factory) {
     dispatching_ = true;
     factory = [this](const flow::Flow& f) -> std::unique_ptr<flow::FlowConsumer> {
       return std::make_unique<proto::Dispatcher>(f, messages_);

@@ -22,6 +22,9 @@ namespace ph {
 struct EngineOptions {
   flow::FlowLimits flow;
   flow::DefragLimits defrag;
+  // No protocol parsing: flows are still reassembled (so gaps and overlaps
+  // are noted) but nobody reads the bytes; `app` stays "unknown".
+  bool flows_only = false;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };

@@ -54,6 +54,13 @@ TEST(Options, HelpDocumentsExitCodes) {
   EXPECT_NE(r.message.find("4  an input is damaged"), std::string::npos);
 }
 
+TEST(Options, FlowsOnlyTurnsParsingOff) {
+  auto r = parse_args({"scan", "--flows-only", "a.pcap"});
+  ASSERT_TRUE(r.options);
+  EXPECT_TRUE(r.options->engine.flows_only);
+  EXPECT_FALSE(parse_args({"scan", "a.pcap"}).options->engine.flows_only);
+}
+
 TEST(Options, LiveCaptureTakesInterfaceAndFilter) {
   auto r = parse_args({"scan", "-i", "lo", "-f", "udp port 53", "--duration", "2.5"});
   ASSERT_TRUE(r.options);

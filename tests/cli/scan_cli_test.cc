@@ -108,6 +108,19 @@ TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"device", "flow", "flow", "summary"}));
 }
 
+TEST(ScanCli, ProtocolsAreRecognisedUnlessFlowsOnly) {
+  TempDir dir;
+  auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
+  ScanRun parsed = scan("--format jsonl " + shell_quote(path));
+  EXPECT_NE(parsed.out.find("\"app\":\"http\""), std::string::npos) << parsed.out;
+  EXPECT_NE(parsed.out.find("\"host\":\"example.com\""), std::string::npos) << parsed.out;
+  EXPECT_NE(parsed.out.find("\"http.request\":1"), std::string::npos) << parsed.out;
+  ScanRun flows = scan("--format jsonl --flows-only " + shell_quote(path));
+  EXPECT_EQ(flows.out.find("\"app\":\"http\""), std::string::npos) << flows.out;
+  EXPECT_EQ(flows.out.find("\"messages\":{}"), flows.out.rfind("\"messages\":{}")) << flows.out;
+  EXPECT_NE(flows.out.find("\"messages\":{}"), std::string::npos) << flows.out;
+}
+
 TEST(ScanCli, RevealPrintsIdentifiersWhole) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));

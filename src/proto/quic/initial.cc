@@ -1,4 +1,5 @@
 // QUIC Initial protection with OpenSSL (see initial.h).
+#include "base/crypto.h"
 #include "proto/quic/initial.h"
 
 #include <openssl/evp.h>
@@ -42,7 +43,7 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 bool aes_ecb_block(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) {
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int n = 0;
-  return ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, key, nullptr) == 1 &&
+  return ctx && EVP_EncryptInit_ex(ctx.get(), crypto::aes128_ecb(), nullptr, key, nullptr) == 1 &&
          EVP_CIPHER_CTX_set_padding(ctx.get(), 0) == 1 &&
          EVP_EncryptUpdate(ctx.get(), out, &n, in, 16) == 1 && n == 16;
 }
@@ -51,7 +52,7 @@ bool aes_gcm_open(const Keys& k, const uint8_t nonce[12], Bytes aad, uint8_t* da
                   const uint8_t tag[16]) {
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int n = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), crypto::aes128_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, 12, nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, k.key, nonce) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1 ||
@@ -120,7 +121,7 @@ bool parse_long_header(Bytes packet, LongHeader& h) {
 
 bool hkdf_extract(Bytes salt, Bytes ikm, uint8_t out[32]) {
   unsigned int n = 0;
-  return HMAC(EVP_sha256(), salt.data(), static_cast<int>(salt.size()), ikm.data(), ikm.size(), out,
+  return HMAC(crypto::sha256(), salt.data(), static_cast<int>(salt.size()), ikm.data(), ikm.size(), out,
               &n) != nullptr &&
          n == 32;
 }
@@ -142,7 +143,7 @@ bool hkdf_expand_label(Bytes secret, std::string_view label, uint8_t* out, size_
   info[n++] = 1;  // block counter
   uint8_t block[32];
   unsigned int len = 0;
-  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), info, n, block, &len) ==
+  if (HMAC(crypto::sha256(), secret.data(), static_cast<int>(secret.size()), info, n, block, &len) ==
           nullptr ||
       len != 32)
     return false;
@@ -212,7 +213,7 @@ bool seal_packet(std::vector<uint8_t>& packet, size_t pn_offset, size_t pn_len, 
   const int body_len = static_cast<int>(packet.size() - header_len - 16);
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int n = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, keys.key, nonce) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), crypto::aes128_gcm(), nullptr, keys.key, nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &n, packet.data(), static_cast<int>(header_len)) != 1 ||
       EVP_EncryptUpdate(ctx.get(), body, &n, body, body_len) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), body + n, &n) != 1 ||

@@ -1,5 +1,6 @@
 // ClientHello/ServerHello parsing and the JA3/JA4 fingerprints (see
 // client_hello.h).
+#include "base/crypto.h"
 #include "proto/tls/client_hello.h"
 
 #include <openssl/evp.h>
@@ -263,7 +264,7 @@ std::string ja3_string(const ClientHello& ch) {
   return s;
 }
 
-std::string md5_hex(std::string_view s) { return digest_hex(EVP_md5(), s); }
+std::string md5_hex(std::string_view s) { return digest_hex(crypto::md5(), s); }
 
 std::string ja4(const ClientHello& ch, char transport) {
   std::string a(1, transport);
@@ -326,7 +327,7 @@ std::string ja4(const ClientHello& ch, char transport) {
   std::string sigs = hex_list(ch.sig_algs, false);
   if (!sigs.empty()) exts += "_" + sigs;
   auto part = [](const std::string& s) {
-    return s.empty() ? std::string(12, '0') : digest_hex(EVP_sha256(), s).substr(0, 12);
+    return s.empty() ? std::string(12, '0') : digest_hex(crypto::sha256(), s).substr(0, 12);
   };
   // An empty extension list stays "000000000000" even with signature algorithms
   // (there can be none without the extension that carries them).
