@@ -525,7 +525,9 @@ TEST(Http, ChunkSizeOverflowIsAnAnomalyNotAWrap) {
 }
 
 TEST(Http, BadChunkFraming) {
-  for (const char* body : {"xyz\r\n", "5\r\nhelloXX", "5 junk\r\nhello\r\n0\r\n\r\n"}) {
+  const std::string long_extension = "5;" + std::string(5000, 'x') + "\r\nhello\r\n0\r\n\r\n";
+  for (const std::string& body : {std::string("xyz\r\n"), std::string("5\r\nhelloXX"),
+                                  std::string("5 junk\r\nhello\r\n0\r\n\r\n"), long_extension}) {
     SCOPED_TRACE(body);
     Collected c = run_all(
         {{kDown, std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") + body}});

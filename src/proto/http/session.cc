@@ -73,6 +73,7 @@ constexpr std::array<std::string_view, 9> kMethods = {
 constexpr size_t kResyncTarget = 2000;
 constexpr size_t kResyncKeep = 2048;
 constexpr uint64_t kResyncBudget = 16 * 1024 * 1024;
+constexpr size_t kMaxChunkLine = 4096;
 
 enum class Match { kNo, kPartial, kYes };
 
@@ -583,7 +584,11 @@ void HttpSession::decode_body(Side& s) {
     m.body = std::move(s.body);
     return;
   }
-  const uint64_t by_ratio = limits_.max_ratio * std::max<uint64_t>(s.body.size(), 1);
+  // The ratio is to the raw body, for all codings together, so stacking
+  // codings cannot multiply it.
+  const uint64_t raw = std::max<uint64_t>(s.body.size(), 1);
+  const uint64_t by_ratio =
+      limits_.max_ratio > UINT64_MAX / raw ? UINT64_MAX : limits_.max_ratio * raw;
   const size_t cap = by_ratio < limits_.max_decoded ? size_t(by_ratio) : limits_.max_decoded;
   std::string current = std::move(s.body), out;
   // Codings are listed in the order they were applied: undo the last first.
@@ -763,11 +768,12 @@ Consumed HttpSession::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t 
         break;
       }
       case State::kChunkSize: {
+        // A chunk-size line (with extensions) longer than kMaxChunkLine is
+        // refused whether or not its end has arrived.
         size_t nl = find_line(s, rest);
-        if (nl == std::string_view::npos) {
-          if (rest.size() > 4096) return fail(dir, s, "http.bad-chunk-size", pos, ts, frame);
-          return {pos, Status::kNeedMore};
-        }
+        if (nl == std::string_view::npos ? rest.size() > kMaxChunkLine : nl > kMaxChunkLine)
+          return fail(dir, s, "http.bad-chunk-size", pos, ts, frame);
+        if (nl == std::string_view::npos) return {pos, Status::kNeedMore};
         std::string_view line = rest.substr(0, nl);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         line = trim(line);
@@ -812,7 +818,8 @@ Consumed HttpSession::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t 
       case State::kTrailers: {
         size_t nl = find_line(s, rest);
         if (nl == std::string_view::npos) {
-          if (s.trailer_bytes + rest.size() > limits_.max_head)
+          // (a lone CR may still be the empty line that ends the trailers)
+          if (s.trailer_bytes + rest.size() > limits_.max_head && rest != "\r")
             return fail(dir, s, "http.trailers-too-long", pos, ts, frame);
           return {pos, Status::kNeedMore};
         }
