@@ -8,6 +8,8 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 
 #include "proto/tls/tls.h"
 
@@ -37,6 +39,35 @@ std::string asn1_text(const ASN1_STRING* s) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
+
+// Decoding a certificate with OpenSSL also decodes its public key, which
+// costs far more than everything else phonehome does with a TLS flow, and
+// the same few server certificates come back in connection after
+// connection. So results are kept per DER, in a small process-wide cache
+// (the only mutable static in the parsers; cleared when full).
+class CertificateCache {
+ public:
+  static constexpr size_t kMaxEntries = 4096;
+  const CertificateInfo* find(std::string_view der) {
+    auto it = map_.find(std::string(der));
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  void put(std::string_view der, const CertificateInfo& info) {
+    if (map_.size() >= kMaxEntries) map_.clear();
+    map_.emplace(std::string(der), info);
+  }
+
+ private:
+  std::unordered_map<std::string, CertificateInfo> map_;
+};
+
+CertificateCache& cache() {
+  static CertificateCache c;
+  return c;
+}
+
+bool decode_certificate(const unsigned char* p, size_t cert_len, CertificateInfo& out);
+
 }  // namespace
 
 bool parse_first_certificate(Bytes body, CertificateInfo& out) {
@@ -45,7 +76,19 @@ bool parse_first_certificate(Bytes body, CertificateInfo& out) {
   if (list_len + 3 != body.size()) return false;
   size_t cert_len = be24(body.data() + 3);
   if (cert_len == 0 || cert_len + 6 > body.size()) return false;
-  const unsigned char* p = body.data() + 6;
+  std::string_view der = as_string(body.subspan(6, cert_len));
+  if (const CertificateInfo* known = cache().find(der)) {
+    out = *known;
+    return true;
+  }
+  if (!decode_certificate(body.data() + 6, cert_len, out)) return false;
+  cache().put(der, out);
+  return true;
+}
+
+namespace {
+
+bool decode_certificate(const unsigned char* p, size_t cert_len, CertificateInfo& out) {
   std::unique_ptr<X509, Free> cert(d2i_X509(nullptr, &p, static_cast<long>(cert_len)));
   if (!cert) return false;
   out.subject = name_string(X509_get_subject_name(cert.get()));
@@ -82,5 +125,7 @@ bool parse_first_certificate(Bytes body, CertificateInfo& out) {
   }
   return true;
 }
+
+}  // namespace
 
 }  // namespace ph::proto::tls
