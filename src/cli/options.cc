@@ -193,7 +193,9 @@ ParseResult parse(int argc, char** argv) {
         if (!parse_size(optarg, size)) return fail("--reassembly-budget takes a size such as 256M");
         o.engine.flow.reassembly_budget = size;
         break;
-      case kFlowsOnly: o.engine.flows_only = true; break;
+      case kFlowsOnly:
+        o.engine.flows_only = true;
+        break;
       case 'h': {
         ParseResult r;
         r.message = usage();

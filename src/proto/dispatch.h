@@ -16,8 +16,8 @@ namespace ph::proto {
 
 class Dispatcher final : public flow::FlowConsumer {
  public:
-  static constexpr size_t kProbeBytes = 512;   // a stream direction's bytes kept for recognition
-  static constexpr int kProbeDatagrams = 4;    // datagrams looked at before giving up
+  static constexpr size_t kProbeBytes = 512;  // a stream direction's bytes kept for recognition
+  static constexpr int kProbeDatagrams = 4;   // datagrams looked at before giving up
 
   Dispatcher(const flow::Flow& flow, MessageSink& sink);
 

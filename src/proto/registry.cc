@@ -12,13 +12,8 @@ namespace ph::proto {
 
 std::span<const Parser* const> parsers() {
   static const std::array<const Parser*, 7> kParsers = {
-      &dns::parser(),
-      &dns::tcp_parser(),
-      &dns::mdns_parser(),
-      &dns::llmnr_parser(),
-      &http::parser(),
-      &tls::parser(),
-      &quic::parser(),
+      &dns::parser(),  &dns::tcp_parser(), &dns::mdns_parser(), &dns::llmnr_parser(),
+      &http::parser(), &tls::parser(),     &quic::parser(),
   };
   return kParsers;
 }

@@ -1,5 +1,4 @@
 // QUIC Initial protection with OpenSSL (see initial.h).
-#include "base/crypto.h"
 #include "proto/quic/initial.h"
 
 #include <openssl/evp.h>
@@ -7,6 +6,8 @@
 
 #include <cstring>
 #include <memory>
+
+#include "base/crypto.h"
 
 namespace ph::proto::quic {
 namespace {
@@ -121,8 +122,8 @@ bool parse_long_header(Bytes packet, LongHeader& h) {
 
 bool hkdf_extract(Bytes salt, Bytes ikm, uint8_t out[32]) {
   unsigned int n = 0;
-  return HMAC(crypto::sha256(), salt.data(), static_cast<int>(salt.size()), ikm.data(), ikm.size(), out,
-              &n) != nullptr &&
+  return HMAC(crypto::sha256(), salt.data(), static_cast<int>(salt.size()), ikm.data(), ikm.size(),
+              out, &n) != nullptr &&
          n == 32;
 }
 
@@ -143,8 +144,8 @@ bool hkdf_expand_label(Bytes secret, std::string_view label, uint8_t* out, size_
   info[n++] = 1;  // block counter
   uint8_t block[32];
   unsigned int len = 0;
-  if (HMAC(crypto::sha256(), secret.data(), static_cast<int>(secret.size()), info, n, block, &len) ==
-          nullptr ||
+  if (HMAC(crypto::sha256(), secret.data(), static_cast<int>(secret.size()), info, n, block,
+           &len) == nullptr ||
       len != 32)
     return false;
   std::memcpy(out, block, length);

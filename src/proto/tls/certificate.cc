@@ -39,7 +39,6 @@ std::string asn1_text(const ASN1_STRING* s) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
-
 // Decoding a certificate with OpenSSL also decodes its public key, which
 // costs far more than everything else phonehome does with a TLS flow, and
 // the same few server certificates come back in connection after

@@ -1,12 +1,13 @@
 // ClientHello/ServerHello parsing and the JA3/JA4 fingerprints (see
 // client_hello.h).
-#include "base/crypto.h"
 #include "proto/tls/client_hello.h"
 
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
+
+#include "base/crypto.h"
 
 namespace ph::proto::tls {
 namespace {
