@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "flow/flow_table.h"
 #include "proto/feeder.h"
 #include "proto/protocol.h"
 
@@ -37,5 +38,32 @@ std::string describe(const std::vector<Message>& messages);
 // and kRandom split each piece; datagram parsers always get pieces whole.
 Collected run(const Parser& parser, const std::vector<Piece>& pieces, Chunking chunking,
               uint32_t seed = 1);
+
+// For oracle tests of one parser through the Engine: a flow consumer that
+// runs `parser` when it claims the client's first bytes, else nothing.
+class OneParserConsumer : public flow::FlowConsumer {
+ public:
+  OneParserConsumer(const Parser& parser, MessageSink& sink, uint16_t server_port)
+      : parser_(parser), sink_(sink), port_(server_port) {}
+  void on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) override {
+    if (!decided_ && dir == Direction::kUp) {
+      decided_ = true;
+      if (parser_.probe(dir, data, port_) > 0)
+        feeder_ = std::make_unique<Feeder>(parser_.make(sink_), sink_);
+    }
+    if (feeder_) feeder_->data(dir, data, ts, frame);
+  }
+  void on_gap(Direction dir, uint64_t len) override {
+    if (feeder_) feeder_->gap(dir, len);
+  }
+  bool done() const override { return feeder_ && feeder_->done(); }
+
+ private:
+  const Parser& parser_;
+  MessageSink& sink_;
+  uint16_t port_;
+  bool decided_ = false;
+  std::unique_ptr<Feeder> feeder_;
+};
 
 }  // namespace ph::proto::test

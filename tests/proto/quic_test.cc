@@ -381,25 +381,6 @@ TEST(QuicProbe, ByContent) {
 
 // ---- Oracle: tshark on the real captures --------------------------------
 
-class QuicConsumer : public flow::FlowConsumer {
- public:
-  explicit QuicConsumer(Collected& sink) : sink_(sink) {}
-  void on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) override {
-    if (!decided_ && dir == Direction::kUp) {
-      decided_ = true;
-      if (parser().probe(dir, data, 443) > 0)
-        feeder_ = std::make_unique<Feeder>(parser().make(sink_), sink_);
-    }
-    if (feeder_) feeder_->data(dir, data, ts, frame);
-  }
-  bool done() const override { return feeder_ && feeder_->done(); }
-
- private:
-  Collected& sink_;
-  bool decided_ = false;
-  std::unique_ptr<Feeder> feeder_;
-};
-
 class QuicOracle : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(QuicOracle, SniMatchesTshark) {
@@ -411,7 +392,7 @@ TEST_P(QuicOracle, SniMatchesTshark) {
   EngineOptions opts;
   opts.consumer_factory = [&](const flow::Flow& f) -> std::unique_ptr<flow::FlowConsumer> {
     if (f.proto != 17) return nullptr;
-    return std::make_unique<QuicConsumer>(sink);
+    return std::make_unique<proto::test::OneParserConsumer>(parser(), sink, 443);
   };
   Engine engine(opts);
   auto src = capture::open_file(file.string());

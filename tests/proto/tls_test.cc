@@ -480,33 +480,12 @@ std::string text(const std::vector<Hello>& v) {
 
 // Runs the TLS parser on every TCP flow whose first client bytes it claims,
 // through the Engine (capture, decode, flow table and TCP reassembly).
-class TlsConsumer : public flow::FlowConsumer {
- public:
-  explicit TlsConsumer(Collected& sink) : sink_(sink) {}
-  void on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) override {
-    if (!decided_ && dir == Direction::kUp) {
-      decided_ = true;
-      if (parser().probe(dir, data, 443) > 0)
-        feeder_ = std::make_unique<Feeder>(parser().make(sink_), sink_);
-    }
-    if (feeder_) feeder_->data(dir, data, ts, frame);
-  }
-  void on_gap(Direction dir, uint64_t len) override {
-    if (feeder_) feeder_->gap(dir, len);
-  }
-  bool done() const override { return feeder_ && feeder_->done(); }
-
- private:
-  Collected& sink_;
-  bool decided_ = false;
-  std::unique_ptr<Feeder> feeder_;
-};
 
 std::vector<Hello> ours(const std::filesystem::path& file, Collected& sink) {
   EngineOptions opts;
   opts.consumer_factory = [&](const flow::Flow& f) -> std::unique_ptr<flow::FlowConsumer> {
     if (f.proto != 6) return nullptr;
-    return std::make_unique<TlsConsumer>(sink);
+    return std::make_unique<proto::test::OneParserConsumer>(parser(), sink, 443);
   };
   Engine engine(opts);
   auto src = capture::open_file(file.string());
