@@ -59,18 +59,6 @@ std::string write_capture(const TempDir& dir, const std::string& name,
   return p;
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
-}
-
 TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));

@@ -408,12 +408,7 @@ TEST_P(QuicOracle, SniMatchesTshark) {
       "tshark -r " + ::ph::test::shell_quote(file.string()) +
       " -Y 'quic && tls.handshake.type==1' -T fields -e tls.handshake.extensions_server_name"
       " 2>/dev/null");
-  std::vector<std::string> theirs;
-  for (size_t pos = 0, nl; pos < out.size(); pos = nl + 1) {
-    nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    theirs.push_back(out.substr(pos, nl - pos));
-  }
+  std::vector<std::string> theirs = ::ph::test::split_lines(out);
   std::sort(theirs.begin(), theirs.end());
   auto join = [](const std::vector<std::string>& v) {
     std::string s;

@@ -512,12 +512,7 @@ std::vector<Hello> theirs(const std::filesystem::path& file) {
       " -Y tls.handshake.type==1 -T fields -e tls.handshake.extensions_server_name"
       " -e tls.handshake.extensions_alpn_str -e tls.handshake.ja3 2>/dev/null");
   std::vector<Hello> v;
-  size_t pos = 0;
-  while (pos < out.size()) {
-    size_t nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    std::string line = out.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (const std::string& line : ::ph::test::split_lines(out)) {
     size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
     if (t1 == std::string::npos || t2 == std::string::npos) continue;
     v.push_back({line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1), line.substr(t2 + 1)});
@@ -534,10 +529,7 @@ std::vector<std::string> server_hellos_theirs(const std::filesystem::path& file)
       " -Y tls.handshake.type==2 -T fields -e tls.handshake.version"
       " -e tls.handshake.extensions.supported_version -e tls.handshake.ciphersuite 2>/dev/null");
   std::vector<std::string> v;
-  for (size_t pos = 0, nl; pos < out.size(); pos = nl + 1) {
-    nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    std::string line = out.substr(pos, nl - pos);
+  for (const std::string& line : ::ph::test::split_lines(out)) {
     size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
     if (t1 == std::string::npos || t2 == std::string::npos) continue;
     std::string version = line.substr(t1 + 1, t2 - t1 - 1);
@@ -556,12 +548,7 @@ std::vector<std::string> certificate_sans_theirs(const std::filesystem::path& fi
   std::string out = ::ph::test::run_command("tshark -r " + ::ph::test::shell_quote(file.string()) +
                                             " -Y tls.handshake.type==11 -T fields"
                                             " -e x509ce.dNSName 2>/dev/null");
-  std::vector<std::string> v;
-  for (size_t pos = 0, nl; pos < out.size(); pos = nl + 1) {
-    nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    v.push_back(out.substr(pos, nl - pos));
-  }
+  std::vector<std::string> v = ::ph::test::split_lines(out);
   std::sort(v.begin(), v.end());
   return v;
 }

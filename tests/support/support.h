@@ -12,6 +12,10 @@ namespace ph::test {
 // receives the exit status (or -1 when it could not be started).
 std::string run_command(const std::string& command, int* status = nullptr);
 
+// `text` cut at '\n' (a last line without one counts; no empty line after
+// a final '\n').
+std::vector<std::string> split_lines(const std::string& text);
+
 // Quotes `s` for /bin/sh.
 std::string shell_quote(const std::string& s);
 
