@@ -82,6 +82,12 @@ bool enter_tunnel(PacketView& out, Counters& a) {
   }
   ++out.tunnel_depth;
   clear_l4(out);
+  // The outer link's MACs belong to the tunnel's endpoints (a router, an
+  // SGW), not to the device inside: an inner Ethernet header (VXLAN, GRE
+  // TEB) sets them again, an inner IP packet (GTP-U, IP-in-IP) has none, so
+  // its device is keyed by the inner IP.
+  out.mac_src = nullptr;
+  out.mac_dst = nullptr;
   return true;
 }
 

@@ -53,6 +53,7 @@ struct FlowRecord {
   DestinationRecord dst;
   std::string_view app = "unknown";
   std::string_view sni;
+  std::string_view looks_like;  // app "unknown" only: "text", "binary", "random", "empty"
   std::optional<bool> encrypted;
   uint64_t packets_up = 0, packets_down = 0;
   uint64_t bytes_up = 0, bytes_down = 0;      // frame bytes on the wire

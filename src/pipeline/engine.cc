@@ -10,6 +10,7 @@
 
 #include "decode/decode.h"
 #include "proto/dispatch.h"
+#include "proto/dns/addresses.h"
 
 namespace ph {
 namespace {
@@ -32,6 +33,13 @@ class StreamOnly final : public flow::FlowConsumer {
 };
 
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
+// The DNS cache's size bound: past it, new answers are counted and dropped
+// (names already known keep working).
+constexpr size_t kMaxResolvedNames = 1 << 20;
+
+bool client_has_mac(const flow::Flow& f) {
+  return f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero();
+}
 
 }  // namespace
 
@@ -44,9 +52,7 @@ Engine::Engine(EngineOptions options)
     };
   } else if (!factory) {
     dispatching_ = true;
-    factory = [this](const flow::Flow& f) -> std::unique_ptr<flow::FlowConsumer> {
-      return std::make_unique<proto::Dispatcher>(f, messages_);
-    };
+    factory = [this](const flow::Flow& f) { return make_dispatcher(f); };
   }
   flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),
                                              [this](flow::Flow& f) { on_flow_closed(f); });
@@ -165,6 +171,66 @@ void Engine::on_packet(const capture::Packet& packet) {
   }
 }
 
+std::unique_ptr<flow::FlowConsumer> Engine::make_dispatcher(const flow::Flow& f) {
+  proto::FlowMessageSink& sink = *this;
+  auto d = std::make_unique<proto::Dispatcher>(f, sink);
+  // The name is the one known when the flow starts: a later answer does
+  // not rename it.
+  if (!resolved_.empty()) {
+    auto it = resolved_.find(name_key(f, f.server.ip));
+    if (it != resolved_.end()) d->resolved_name = it->second;
+  }
+  return d;
+}
+
+std::string Engine::name_key(const flow::Flow& f, const IpAddr& address) {
+  std::string key;
+  key.reserve(40);
+  if (client_has_mac(f)) {
+    key.push_back('m');
+    key.append(reinterpret_cast<const char*>(f.client_mac.b.data()), f.client_mac.b.size());
+  } else {
+    key.push_back(char('0' + f.client.ip.version));
+    key.append(reinterpret_cast<const char*>(f.client.ip.b.data()), f.client.ip.b.size());
+  }
+  key.push_back(char('0' + address.version));
+  key.append(reinterpret_cast<const char*>(address.b.data()), address.b.size());
+  return key;
+}
+
+void Engine::remember_names(const flow::Flow& f, const proto::Message& response) {
+  std::vector<proto::dns::NameAddress> pairs = proto::dns::name_addresses(response);
+  // Pairs come queried names first: the first name given for an address in
+  // this message is the one the device asked for.
+  std::unordered_map<std::string, bool> named;
+  for (const auto& p : pairs) {
+    IpAddr a = IpAddr::parse(p.address);
+    if (a.version == 0) continue;
+    std::string key = name_key(f, a);
+    if (!named.emplace(key, true).second) continue;
+    auto it = resolved_.find(key);
+    if (it == resolved_.end() && resolved_.size() >= kMaxResolvedNames) {
+      report_.stats.drops.add("dns.name-cache-full");
+      continue;
+    }
+    std::string_view name = report_.strings.intern(p.name);
+    if (it == resolved_.end()) {
+      resolved_.emplace(std::move(key), name);
+    } else {
+      it->second = name;
+    }
+  }
+}
+
+void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto::Message&& m) {
+  message_key_.assign(m.protocol).append(".").append(m.kind);
+  report_.stats.messages.add(message_key_);
+  // Unicast DNS only: mDNS/LLMNR answers are other hosts announcing
+  // themselves, not names this device looked up.
+  if (parser && parser->name == "dns" && m.dir == Direction::kDown && m.kind == "response")
+    remember_names(f, m);
+}
+
 void Engine::on_flow_closed(flow::Flow& f) {
   FlowRecord r;
   r.id = f.id;
@@ -194,12 +260,16 @@ void Engine::on_flow_closed(flow::Flow& f) {
     r.app = report_.strings.intern(facts.app.empty() ? "unknown" : facts.app);
     r.encrypted = facts.encrypted;
     r.sni = report_.strings.intern(facts.sni);
-    // The best name for the server: SNI, then HTTP Host (DNS comes with #5).
-    r.dst.host = !r.sni.empty() ? r.sni : report_.strings.intern(facts.host);
+    r.looks_like = report_.strings.intern(d.looks_like());
+    // The best name for the server: SNI, then HTTP Host, then the name the
+    // device resolved the address to by DNS before the flow began.
+    r.dst.host = !r.sni.empty()        ? r.sni
+                 : !facts.host.empty() ? report_.strings.intern(facts.host)
+                                       : d.resolved_name;
   }
   // The device is the client side, by MAC where the link has one.
   r.device = 0;  // assigned in finish()
-  if (f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero()) {
+  if (client_has_mac(f)) {
     r.src_mac = f.client_mac;
   }
   // Ids are 1..N without holes: each record goes straight to its place,
@@ -246,11 +316,6 @@ Report Engine::finish() {
   for (DeviceRecord& d : report_.devices) std::sort(d.ips.begin(), d.ips.end());
   if (report_.stats.packets > 0) report_.duration_s = double(clock_ - first_ts_) / kNsPerSec;
   return std::move(report_);
-}
-
-void Engine::Messages::on_message(proto::Message&& m) {
-  key_.assign(m.protocol).append(".").append(m.kind);
-  stats_.messages.add(key_);
 }
 
 int exit_code_for(const Report& report) {

@@ -9,12 +9,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "capture/source.h"
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "model/records.h"
+#include "proto/dispatch.h"
 #include "proto/protocol.h"
 
 namespace ph {
@@ -37,7 +39,7 @@ struct Progress {
   uint64_t packets = 0;     // all inputs so far
 };
 
-class Engine {
+class Engine final : private proto::FlowMessageSink {
  public:
   explicit Engine(EngineOptions options);
   ~Engine();
@@ -58,23 +60,25 @@ class Engine {
  private:
   void on_packet(const capture::Packet& packet);
   void on_flow_closed(flow::Flow& flow);
+  std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
 
-  // Messages from the protocol parsers: counted here; the content and
-  // detection stages (issue #4) take them from here.
-  class Messages final : public proto::MessageSink {
-   public:
-    explicit Messages(Stats& stats) : stats_(stats) {}
-    void on_message(proto::Message&& m) override;
-    void on_anomaly(std::string_view what) override { stats_.anomalies.add(what); }
+  // Messages from the protocol parsers, with their flow: counted, DNS
+  // answers remembered per device; the content and detection stages
+  // (issue #4) take them from here.
+  void on_message(const flow::Flow& flow, const proto::Parser* parser, proto::Message&& m) override;
+  void on_anomaly(std::string_view what) override { report_.stats.anomalies.add(what); }
 
-   private:
-    Stats& stats_;
-    std::string key_;
-  };
+  // The per-device DNS cache: (device, address) -> the name that device
+  // last resolved to the address. Devices are keyed as in the report (MAC
+  // where the link has one, else IP), so an answer to one device never
+  // names another device's flow.
+  static std::string name_key(const flow::Flow& flow, const IpAddr& address);
+  void remember_names(const flow::Flow& flow, const proto::Message& response);
 
   EngineOptions options_;
   Report report_;
-  Messages messages_{report_.stats};
+  std::string message_key_;
+  std::unordered_map<std::string, std::string_view> resolved_;  // values in report_.strings
   bool dispatching_ = false;  // flows carry proto::Dispatcher consumers
   flow::Defragmenter defrag_;
   std::unique_ptr<flow::FlowTable> flows_;

@@ -3,18 +3,81 @@
 
 #include <netinet/in.h>
 
+#include <array>
+#include <cmath>
+
 #include "proto/registry.h"
 
 namespace ph::proto {
 
-Dispatcher::Dispatcher(const flow::Flow& flow, MessageSink& sink)
-    : sink_(sink),
+std::string_view looks_like(Bytes first) {
+  if (first.empty()) return "empty";
+  size_t printable = 0;
+  std::array<uint32_t, 256> counts{};
+  for (uint8_t b : first) {
+    ++counts[b];
+    if ((b >= 0x20 && b < 0x7F) || b == '\r' || b == '\n' || b == '\t') ++printable;
+  }
+  if (printable * 100 >= first.size() * 95) return "text";
+  // Ciphertext and compressed data have near-uniform bytes. A short sample's
+  // plug-in entropy underestimates that (300 random bytes give ~7.4 bits),
+  // so it gets the Miller-Madow correction; then random data scores ~7.8
+  // to 8 from 128 bytes on, while text and binary protocols stay far below.
+  if (first.size() >= 128) {
+    double h = 0;
+    size_t symbols = 0;
+    for (uint32_t c : counts) {
+      if (c == 0) continue;
+      ++symbols;
+      double p = double(c) / double(first.size());
+      h -= p * std::log2(p);
+    }
+    h += double(symbols - 1) / (2.0 * double(first.size()) * std::log(2.0));
+    if (h >= 7.0) return "random";
+  }
+  return "binary";
+}
+
+Dispatcher::Dispatcher(const flow::Flow& flow, FlowMessageSink& sink)
+    : flow_(flow),
+      sink_(sink),
       transport_(flow.proto == IPPROTO_TCP ? Transport::kStream : Transport::kDatagram),
       server_port_(flow.server.port) {}
 
 void Dispatcher::start(const Parser* parser) {
   parser_ = parser;
-  feeder_ = std::make_unique<Feeder>(parser->make(sink_), sink_);
+  MessageSink& self = *this;
+  feeder_ = std::make_unique<Feeder>(parser->make(self), self);
+}
+
+void Dispatcher::emit_raw(Direction dir, Bytes bytes, Timestamp ts, uint64_t frame) {
+  Message m;
+  m.protocol = "raw";
+  m.kind = transport_ == Transport::kStream ? "stream" : "datagram";
+  m.dir = dir;
+  m.ts = ts;
+  m.frame = frame;
+  m.body.assign(as_string(bytes));
+  sink_.on_message(flow_, nullptr, std::move(m));
+}
+
+// Unrecognised: the first bytes of each direction leave as raw messages
+// (once), and the flow is marked by what the client's (else the server's)
+// first bytes look like.
+void Dispatcher::give_up() {
+  gave_up_ = true;
+  if (raw_sent_) return;
+  raw_sent_ = true;
+  if (transport_ == Transport::kStream) {
+    const int first = early_[0].empty() ? 1 : 0;
+    looks_like_ = proto::looks_like(as_bytes(early_[first]));
+    for (int k : {0, 1}) {
+      if (!early_[k].empty())
+        emit_raw(Direction(k), as_bytes(early_[k]), early_ts_[k], early_frame_[k]);
+      early_[k].clear();
+      early_[k].shrink_to_fit();
+    }
+  }
 }
 
 void Dispatcher::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) {
@@ -27,9 +90,12 @@ void Dispatcher::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame
     if (const Parser* p = identify(transport_, dir, data, server_port_)) {
       start(p);
       feeder_->data(dir, data, ts, frame);
-    } else if (++datagrams_ >= kProbeDatagrams) {
-      gave_up_ = true;
+      return;
     }
+    if (datagrams_ == 0 || (looks_like_ == "empty" && !data.empty()))
+      looks_like_ = proto::looks_like(data);
+    emit_raw(dir, data, ts, frame);
+    if (++datagrams_ >= kProbeDatagrams) gave_up_ = true;
     return;
   }
   // Streams: recognise from the first bytes of either direction. Up to
@@ -54,7 +120,7 @@ void Dispatcher::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame
     early_dropped_[d] += rest.size();
     const bool up_full = early_[0].size() >= kProbeBytes || early_gap_[0];
     const bool down_full = early_[1].size() >= kProbeBytes || early_gap_[1];
-    if (up_full && down_full) gave_up_ = true;
+    if (up_full && down_full) give_up();
     return;
   }
   start(p);
@@ -85,12 +151,18 @@ void Dispatcher::on_gap(Direction dir, uint64_t length) {
     early_dropped_[index(dir)] += length;
     if ((early_gap_[0] || early_[0].size() >= kProbeBytes) &&
         (early_gap_[1] || early_[1].size() >= kProbeBytes))
-      gave_up_ = true;
+      give_up();
   }
 }
 
 void Dispatcher::on_end(Timestamp ts) {
-  if (feeder_) feeder_->end(ts);
+  if (feeder_) {
+    feeder_->end(ts);
+  } else if (transport_ == Transport::kStream && !raw_sent_ &&
+             (!early_[0].empty() || !early_[1].empty())) {
+    // The flow ended before its first bytes were all looked at.
+    give_up();
+  }
 }
 
 bool Dispatcher::done() const { return gave_up_ || (feeder_ && feeder_->done()); }

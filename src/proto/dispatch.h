@@ -2,7 +2,10 @@
 // first bytes (content first, the server port only breaking ties), runs that
 // parser's Session through a Feeder, and tells the flow table when nothing
 // more can be learned (bypass). Flows no parser recognises are bypassed
-// after the first bytes of both directions were looked at (kProbeBytes).
+// after the first bytes of both directions were looked at (kProbeBytes);
+// those first bytes (the first kProbeDatagrams datagrams) still leave as
+// "raw" messages so the detection stage sees them, and the flow is marked
+// by what they look like (text, binary, random).
 #pragma once
 
 #include <memory>
@@ -14,12 +17,24 @@
 
 namespace ph::proto {
 
-class Dispatcher final : public flow::FlowConsumer {
+// Where a flow's messages go, with the flow and the parser they came from
+// ("raw" messages of unrecognised flows come with parser == nullptr).
+class FlowMessageSink {
+ public:
+  virtual ~FlowMessageSink() = default;
+  virtual void on_message(const flow::Flow& flow, const Parser* parser, Message&& message) = 0;
+  virtual void on_anomaly(std::string_view what) = 0;
+};
+
+// What the first bytes of an unrecognised flow look like.
+std::string_view looks_like(Bytes first);
+
+class Dispatcher final : public flow::FlowConsumer, private MessageSink {
  public:
   static constexpr size_t kProbeBytes = 512;  // a stream direction's bytes kept for recognition
   static constexpr int kProbeDatagrams = 4;   // datagrams looked at before giving up
 
-  Dispatcher(const flow::Flow& flow, MessageSink& sink);
+  Dispatcher(const flow::Flow& flow, FlowMessageSink& sink);
 
   void on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) override;
   void on_gap(Direction dir, uint64_t length) override;
@@ -29,11 +44,23 @@ class Dispatcher final : public flow::FlowConsumer {
   // What the parser learned (app "unknown" when none recognised the flow).
   FlowFacts facts() const;
   const Parser* parser() const { return parser_; }
+  // For an unrecognised flow: what its first bytes look like ("text",
+  // "binary", "random", "empty"); empty when a parser recognised it.
+  std::string_view looks_like() const { return looks_like_; }
+
+  // The name the device resolved the server's address to before the flow
+  // began (the Engine's DNS cache), for the flow record.
+  std::string_view resolved_name;
 
  private:
   void start(const Parser* parser);
+  void give_up();
+  void emit_raw(Direction dir, Bytes bytes, Timestamp ts, uint64_t frame);
+  void on_message(Message&& m) override { sink_.on_message(flow_, parser_, std::move(m)); }
+  void on_anomaly(std::string_view what) override { sink_.on_anomaly(what); }
 
-  MessageSink& sink_;
+  const flow::Flow& flow_;
+  FlowMessageSink& sink_;
   Transport transport_;
   uint16_t server_port_;
   const Parser* parser_ = nullptr;
@@ -47,6 +74,8 @@ class Dispatcher final : public flow::FlowConsumer {
   bool early_gap_[2] = {false, false};
   uint64_t early_dropped_[2] = {0, 0};
   int datagrams_ = 0;
+  bool raw_sent_ = false;
+  std::string looks_like_;  // of an unrecognised flow's first bytes
 };
 
 }  // namespace ph::proto

@@ -5,15 +5,19 @@
 
 #include "proto/dns/dns.h"
 #include "proto/http/http.h"
+#include "proto/ntp/ntp.h"
 #include "proto/quic/quic.h"
+#include "proto/ssh/ssh.h"
 #include "proto/tls/tls.h"
+#include "proto/wireguard/wireguard.h"
 
 namespace ph::proto {
 
 std::span<const Parser* const> parsers() {
-  static const std::array<const Parser*, 7> kParsers = {
+  static const std::array<const Parser*, 10> kParsers = {
       &dns::parser(),  &dns::tcp_parser(), &dns::mdns_parser(), &dns::llmnr_parser(),
-      &http::parser(), &tls::parser(),     &quic::parser(),
+      &http::parser(), &tls::parser(),     &quic::parser(),     &ssh::parser(),
+      &ntp::parser(),  &wireguard::parser(),
   };
   return kParsers;
 }

@@ -61,6 +61,7 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   if (f.vlan) w.field("vlan", unsigned(f.vlan));
   w.field("app", f.app);
   opt_string(w, "sni", f.sni);
+  if (!f.looks_like.empty()) w.field("looks_like", f.looks_like);
   w.key("encrypted");
   if (f.encrypted) {
     w.value(*f.encrypted);

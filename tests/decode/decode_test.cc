@@ -680,6 +680,13 @@ TEST(Decode, VxlanAndGtpU) {
   EXPECT_EQ(d.view.tunnel_depth, 1);
   EXPECT_EQ(d.view.src, kA4);
   EXPECT_EQ(str(d.view.payload), "gtp");
+  // Over Ethernet, the outer MACs are the tunnel endpoints' (an SGW's), not
+  // the subscriber's: the inner packet has none, so its device is its IP.
+  d = run(kLinkEthernet, fixture::ethernet({}, outer));
+  ASSERT_EQ(d.status, Status::kOk);
+  EXPECT_EQ(d.view.mac_src, nullptr);
+  EXPECT_EQ(d.view.mac_dst, nullptr);
+  EXPECT_EQ(d.view.src, kA4);
 
   // GTP-U echo request (type 1): plain UDP.
   V echo = {0x32, 0x01, 0, 4, 0, 0, 0, 0, 0, 1, 0, 0};

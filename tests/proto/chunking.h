@@ -8,15 +8,21 @@
 #include <vector>
 
 #include "flow/flow_table.h"
+#include "proto/dispatch.h"
 #include "proto/feeder.h"
 #include "proto/protocol.h"
 
 namespace ph::proto::test {
 
-struct Collected : MessageSink {
+// Collects what a session (MessageSink) or a Dispatcher (FlowMessageSink)
+// emits.
+struct Collected : MessageSink, FlowMessageSink {
   std::vector<Message> messages;
   std::vector<std::string> anomalies;
   void on_message(Message&& m) override { messages.push_back(std::move(m)); }
+  void on_message(const flow::Flow&, const Parser*, Message&& m) override {
+    messages.push_back(std::move(m));
+  }
   void on_anomaly(std::string_view what) override { anomalies.emplace_back(what); }
 };
 

@@ -94,5 +94,45 @@ TEST(Dispatcher, GapBeforeRecognitionIsNeverSpliced) {
   EXPECT_TRUE(sink.messages.empty());
 }
 
+TEST(Dispatcher, UnknownFlowsFirstBytesLeaveAsRawMessagesOncePerDirection) {
+  Collected sink;
+  flow::Flow f = tcp_flow(5555);
+  Dispatcher d(f, sink);
+  std::string up(Dispatcher::kProbeBytes + 100, 'u');
+  d.on_data(Direction::kUp, as_bytes(up), 1, 1);
+  d.on_data(Direction::kDown, as_bytes(std::string(Dispatcher::kProbeBytes, 'd')), 2, 2);
+  d.on_end(3);
+  ASSERT_EQ(sink.messages.size(), 2u);
+  EXPECT_EQ(sink.messages[0].protocol, "raw");
+  EXPECT_EQ(sink.messages[0].dir, Direction::kUp);
+  EXPECT_EQ(sink.messages[0].body, up.substr(0, Dispatcher::kProbeBytes)) << "the documented limit";
+  EXPECT_EQ(sink.messages[1].dir, Direction::kDown);
+  EXPECT_EQ(d.looks_like(), "text");
+}
+
+TEST(Dispatcher, ShortUnknownStreamLeavesItsBytesAtTheEnd) {
+  Collected sink;
+  flow::Flow f = tcp_flow(5555);
+  Dispatcher d(f, sink);
+  d.on_data(Direction::kUp, as_bytes(std::string("\x00\x01\x02\x03", 4)), 1, 1);
+  EXPECT_TRUE(sink.messages.empty()) << "more bytes could still identify it";
+  d.on_end(2);
+  ASSERT_EQ(sink.messages.size(), 1u);
+  EXPECT_EQ(sink.messages[0].body.size(), 4u);
+  EXPECT_EQ(d.looks_like(), "binary");
+}
+
+TEST(LooksLike, TextBinaryRandomEmpty) {
+  fixture::Prng rng(9);
+  EXPECT_EQ(looks_like(as_bytes(rng.bytes(128))), "random");
+  EXPECT_EQ(looks_like(as_bytes(rng.bytes(512))), "random");
+  EXPECT_EQ(looks_like(as_bytes(rng.bytes(100))), "binary") << "too short to call random";
+  EXPECT_EQ(looks_like(as_bytes("GET / HTTP/1.1\r\n")), "text");
+  std::string structured;
+  for (int i = 0; i < 64; ++i) structured += std::string("\x00\x00\x01", 3) + char(i);
+  EXPECT_EQ(looks_like(as_bytes(structured)), "binary");
+  EXPECT_EQ(looks_like({}), "empty");
+}
+
 }  // namespace
 }  // namespace ph::proto::test
