@@ -167,9 +167,12 @@ class Session final : public proto::Session {
 
   void attribute(uint8_t type, Bytes value, Message& m) {
     switch (type) {
-      case kUserName:
+      case kUserName: {
         m.add("radius.user_name", std::string(as_string(value)));
+        std::string_view imsi = eap::imsi_from_nai(as_string(value));
+        if (!imsi.empty()) m.add("radius.imsi", std::string(imsi));
         break;
+      }
       case kUserPassword:
         if (!m.find("radius.user_password_present")) m.add("radius.user_password_present", "1");
         break;

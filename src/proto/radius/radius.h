@@ -6,6 +6,8 @@
 // Fields (values are bytes as seen unless said otherwise):
 //   radius.code                   the code's name (as the kind), or decimal
 //   radius.user_name              User-Name (1): often an EAP NAI with the IMSI
+//   radius.imsi                   the IMSI of a User-Name of the permanent
+//                                 EAP-SIM/AKA/AKA' form (eap::imsi_from_nai)
 //   radius.user_password_present  "1" when User-Password (2) is there; its
 //                                 bytes are obfuscated and never reported
 //   radius.nas_ip                 NAS-IP-Address (4), dotted
