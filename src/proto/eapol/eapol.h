@@ -21,7 +21,11 @@
 namespace ph::proto::eapol {
 
 // Transport::kDatagram; app "eapol", encrypted false. The probe checks the
-// header (version 1-3, a known type, a length that fits the frame).
+// header (version 1-3, a known type, a length that fits the frame). It is
+// meant for frames already chosen by their ethertype (0x888e), not for the
+// by-content recognition of UDP datagrams: four bytes of header are too
+// weak a sign, so this parser must not join the UDP candidates of
+// identify().
 const Parser& parser();
 
 }  // namespace ph::proto::eapol
