@@ -11,6 +11,7 @@
 #include "decode/decode.h"
 #include "proto/dispatch.h"
 #include "proto/dns/addresses.h"
+#include "proto/eapol/eapol.h"
 
 namespace ph {
 namespace {
@@ -31,6 +32,10 @@ class StreamOnly final : public flow::FlowConsumer {
  public:
   void on_data(Direction, Bytes, Timestamp, uint64_t) override {}
 };
+
+constexpr uint16_t kEthertypeEapol = 0x888e;
+// Supplicants tracked at once; past it, new ones are counted and not parsed.
+constexpr size_t kMaxEapolSessions = 1 << 16;
 
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
 // The DNS cache's size bound: past it, new answers are counted and dropped
@@ -138,6 +143,7 @@ void Engine::on_packet(const capture::Packet& packet) {
       break;
     case decode::Status::kNotIp:
       ++stats.other_packets;
+      if (view.ethertype == kEthertypeEapol && dispatching_) on_eapol(view, ts);
       return;
     case decode::Status::kUnsupported:
       if (!decode::linktype_supported(packet.linktype)) {
@@ -229,6 +235,60 @@ void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto:
   // themselves, not names this device looked up.
   if (parser && parser->name == "dns" && m.dir == Direction::kDown && m.kind == "response")
     remember_names(f, m);
+}
+
+// Which side of an EAPOL frame is the supplicant: the sender of Start,
+// Logoff and EAP responses; the receiver of EAP requests, successes and
+// failures. Key frames go both ways: they join a known supplicant's session.
+void Engine::on_eapol(const decode::PacketView& v, Timestamp ts) {
+  if (!v.mac_src || !v.mac_dst) return;
+  const MacAddr src = MacAddr::from(v.mac_src), dst = MacAddr::from(v.mac_dst);
+  Bytes p = v.l2_payload;
+  if (p.size() < 4) {
+    report_.stats.anomalies.add("eapol.short");
+    return;
+  }
+  auto key_of = [](const MacAddr& m) {
+    return std::string(reinterpret_cast<const char*>(m.b.data()), m.b.size());
+  };
+  const uint8_t type = p[1];
+  std::optional<bool> sender_is_supplicant;
+  if (type == 1 || type == 2) {
+    sender_is_supplicant = true;
+  } else if (type == 0 && p.size() >= 5) {
+    sender_is_supplicant = p[4] == 2;  // EAP code 2 = Response
+  } else if (eapol_.count(key_of(src))) {
+    sender_is_supplicant = true;
+  } else if (eapol_.count(key_of(dst))) {
+    sender_is_supplicant = false;
+  }
+  if (!sender_is_supplicant) return;
+  const MacAddr& supplicant = *sender_is_supplicant ? src : dst;
+  const MacAddr& other = *sender_is_supplicant ? dst : src;
+  if (supplicant.is_multicast() || supplicant.is_zero()) return;
+  auto [it, fresh] = eapol_.try_emplace(key_of(supplicant));
+  if (fresh) {
+    if (eapol_.size() > kMaxEapolSessions) {
+      eapol_.erase(it);
+      report_.stats.drops.add("eapol.sessions");
+      return;
+    }
+    it->second = std::make_unique<L2Session>(*this);
+    L2Session& s = *it->second;
+    s.flow.has_macs = true;
+    s.flow.client_mac = supplicant;
+    s.flow.server_mac = other;
+    s.flow.first_seen = ts;
+    proto::MessageSink& sink = s;
+    s.feeder = std::make_unique<proto::Feeder>(proto::eapol::parser().make(sink), sink);
+  }
+  L2Session& s = *it->second;
+  s.flow.last_seen = ts;
+  s.feeder->data(*sender_is_supplicant ? Direction::kUp : Direction::kDown, p, ts, frame_in_input_);
+}
+
+void Engine::L2Session::on_message(proto::Message&& m) {
+  engine.on_message(flow, &proto::eapol::parser(), std::move(m));
 }
 
 void Engine::on_flow_closed(flow::Flow& f) {

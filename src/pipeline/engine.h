@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capture/source.h"
+#include "decode/decode.h"
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "model/records.h"
@@ -60,6 +61,7 @@ class Engine final : private proto::FlowMessageSink {
  private:
   void on_packet(const capture::Packet& packet);
   void on_flow_closed(flow::Flow& flow);
+  void on_eapol(const decode::PacketView& view, Timestamp ts);
   std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
 
   // Messages from the protocol parsers, with their flow: counted, DNS
@@ -79,6 +81,19 @@ class Engine final : private proto::FlowMessageSink {
   Report report_;
   std::string message_key_;
   std::unordered_map<std::string, std::string_view> resolved_;  // values in report_.strings
+
+  // 802.1X has no IP layer and no flow record: one EAPOL session per
+  // supplicant (the device) MAC, its messages reported with a pseudo-flow
+  // (id 0) that carries the device's and the authenticator's MACs.
+  struct L2Session final : proto::MessageSink {
+    explicit L2Session(Engine& e) : engine(e) {}
+    void on_message(proto::Message&& m) override;
+    void on_anomaly(std::string_view what) override { engine.on_anomaly(what); }
+    Engine& engine;
+    flow::Flow flow;
+    std::unique_ptr<proto::Feeder> feeder;
+  };
+  std::unordered_map<std::string, std::unique_ptr<L2Session>> eapol_;
   bool dispatching_ = false;  // flows carry proto::Dispatcher consumers
   flow::Defragmenter defrag_;
   std::unique_ptr<flow::FlowTable> flows_;

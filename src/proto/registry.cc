@@ -5,8 +5,10 @@
 
 #include "proto/dns/dns.h"
 #include "proto/http/http.h"
+#include "proto/mqtt/mqtt.h"
 #include "proto/ntp/ntp.h"
 #include "proto/quic/quic.h"
+#include "proto/radius/radius.h"
 #include "proto/ssh/ssh.h"
 #include "proto/tls/tls.h"
 #include "proto/wireguard/wireguard.h"
@@ -14,10 +16,13 @@
 namespace ph::proto {
 
 std::span<const Parser* const> parsers() {
-  static const std::array<const Parser*, 10> kParsers = {
-      &dns::parser(),  &dns::tcp_parser(), &dns::mdns_parser(), &dns::llmnr_parser(),
-      &http::parser(), &tls::parser(),     &quic::parser(),     &ssh::parser(),
-      &ntp::parser(),  &wireguard::parser(),
+  // EAPOL is not here: it has no IP layer and is chosen by its ethertype
+  // (the Engine feeds it), and its 4-byte header is too weak a sign for
+  // recognising UDP datagrams by content.
+  static const std::array<const Parser*, 12> kParsers = {
+      &dns::parser(),  &dns::tcp_parser(),   &dns::mdns_parser(), &dns::llmnr_parser(),
+      &http::parser(), &tls::parser(),       &quic::parser(),     &ssh::parser(),
+      &ntp::parser(),  &wireguard::parser(), &mqtt::parser(),     &radius::parser(),
   };
   return kParsers;
 }

@@ -169,5 +169,36 @@ TEST(RawPayload, UnrecognisedFlowsLeaveTheirFirstBytesAsRawMessages) {
   EXPECT_EQ(r.stats.messages.get("raw.datagram"), 1u);
 }
 
+TEST(Eapol, FramesWithoutIpAreParsedPerSupplicant) {
+  // EAPOL-Start from the phone to the PAE group address, the AP's identity
+  // request, the phone's EAP-SIM identity response (a generated IMSI NAI).
+  const MacAddr pae{{0x01, 0x80, 0xc2, 0, 0, 3}};
+  auto eapol = [](uint8_t type, const std::string& body) {
+    std::string f = {char(2), char(type), char(body.size() >> 8), char(body.size() & 0xff)};
+    return f + body;
+  };
+  auto eap = [](uint8_t code, uint8_t id, uint8_t type, const std::string& data) {
+    uint16_t len = uint16_t(5 + data.size());
+    std::string e = {char(code), char(id), char(len >> 8), char(len & 0xff), char(type)};
+    return e + data;
+  };
+  auto frame = [](const MacAddr& src, const MacAddr& dst, const std::string& payload) {
+    return fixture::ethernet({src, dst, {}}, 0x888e,
+                             std::vector<uint8_t>(payload.begin(), payload.end()));
+  };
+  Capture c;
+  c.add(frame(kPhone, pae, eapol(1, "")));
+  c.add(frame(kRouter, kPhone, eapol(0, eap(1, 1, 1, ""))));
+  c.add(frame(kRouter, kLaptop, eapol(0, eap(1, 7, 1, ""))));  // another station
+  c.add(frame(kPhone, kRouter,
+              eapol(0, eap(2, 1, 1, "1242017700000001@wlan.mnc001.mcc242.3gppnetwork.org"))));
+  Report r = c.scan();
+  EXPECT_EQ(r.stats.messages.get("eapol.start"), 1u);
+  EXPECT_EQ(r.stats.messages.get("eapol.request"), 2u);
+  EXPECT_EQ(r.stats.messages.get("eapol.response"), 1u);
+  EXPECT_EQ(r.stats.other_packets, 4u);
+  EXPECT_TRUE(r.flows.empty()) << "EAPOL has no flow record";
+}
+
 }  // namespace
 }  // namespace ph
