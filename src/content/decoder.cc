@@ -94,11 +94,8 @@ void Decoder::decode(std::string_view input, std::string_view media_type, std::s
   walk.visit(input, media_type, key, 0);
   // One huge body should not pin its buffers for the rest of the run.
   constexpr size_t kKeep = 1 << 20;
-  for (auto& f : frames_) {
-    if (f && f->out.capacity() > kKeep) std::string().swap(f->out);
-    if (f && f->scratch.capacity() > kKeep) std::string().swap(f->scratch);
-    if (f && f->text.capacity() > kKeep) std::string().swap(f->text);
-  }
+  for (auto& f : frames_)
+    if (f) f->release_above(kKeep);
 }
 
 Frame& Decoder::Walk::frame(int depth) {

@@ -1,6 +1,5 @@
-// The structured text layers: JSON (simdjson DOM, one parser per depth so a
-// JSON string holding JSON can be parsed while the outer document is walked)
-// and XML (expat, element text and attributes as leaves). Both nest no
+// The structured text layers: JSON (simdjson On-Demand, numbers kept as
+// their text) and XML (expat, element text and attributes as leaves). Both nest no
 // deeper than Limits::max_json_depth; deeper documents are cut and counted.
 #include <simdjson.h>
 
@@ -34,11 +33,56 @@ struct XmlContext {
 
 }  // namespace
 
+// One per depth, so a JSON string holding JSON can be parsed while the
+// outer document is still being walked.
+struct JsonParser {
+  simdjson::ondemand::parser parser;
+};
+
+namespace {
+
+// JSON number grammar (RFC 8259 6). On-Demand hands numbers over as raw
+// text, which keeps integers of any length exact (a 20-digit ICCID sent as a
+// number overflows 64 bits); the text is checked here instead.
+bool is_json_number(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
 // Here, where the parser types are complete.
 Frame::Frame() = default;
 
 Frame::~Frame() {
   if (xml != nullptr) XML_ParserFree(xml);
+}
+
+void Frame::release_above(size_t bytes) {
+  if (out.capacity() > bytes) std::string().swap(out);
+  if (scratch.capacity() > bytes) std::string().swap(scratch);
+  if (text.capacity() > bytes) std::string().swap(text);
+  if (json && json->parser.capacity() > bytes) json.reset();
 }
 
 bool Decoder::Walk::json(std::string_view t, std::string_view key, int depth, bool hinted) {
@@ -48,85 +92,99 @@ bool Decoder::Walk::json(std::string_view t, std::string_view key, int depth, bo
     return false;
   }
   Frame& f = frame(depth);
-  if (!f.json) {
-    f.json = std::make_unique<simdjson::dom::parser>();
-    if (f.json->allocate(std::max<size_t>(t.size(), 4096), d.limits_.max_json_depth) !=
-        simdjson::SUCCESS) {
-      f.json.reset();
-      cut("content.json-alloc");
-      return false;
-    }
-  }
+  if (!f.json) f.json = std::make_unique<JsonParser>();
   // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse a padded
   // copy kept in the frame instead of letting it allocate one per call.
   f.scratch.assign(t);
   f.scratch.resize(t.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::dom::element root;
-  auto error = f.json->parse(f.scratch.data(), t.size(), false).get(root);
-  if (error) {
-    cut(error == simdjson::DEPTH_ERROR ? "content.json-depth" : "content.json-malformed");
-    return false;
+  simdjson::ondemand::document doc;
+  size_t leaves_before = leaves;
+  int error = f.json->parser.iterate(f.scratch.data(), t.size(), f.scratch.size()).get(doc);
+  if (!error && !enter(depth)) return true;
+  if (!error) {
+    EncodingMark enc(d.encodings_, "json");
+    PathMark mark(d.path_);
+    append_segment(d.path_, "$");
+    simdjson::ondemand::value root;
+    error = doc.get_value().get(root);
+    if (!error) error = json_value(root, key, depth, 0);
+    // Walked to the end, the iterator has no location left (3.0 has no
+    // at_end()): anything else is a second document or garbage.
+    if (!error && !stopped && doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
+      error = simdjson::TRAILING_CONTENT;
   }
-  if (!enter(depth)) return true;
-  EncodingMark enc(d.encodings_, "json");
-  PathMark mark(d.path_);
-  append_segment(d.path_, "$");
-  json_element(root, key, depth);
-  return true;
+  if (error == simdjson::SUCCESS || stopped) return true;
+  cut(error == simdjson::DEPTH_ERROR ? "content.json-depth" : "content.json-malformed");
+  // What was walked before the error stays emitted; with nothing out of it
+  // the other layers may still look ("{user}" is a template, not JSON).
+  return error == simdjson::DEPTH_ERROR || leaves != leaves_before;
 }
 
-void Decoder::Walk::json_element(simdjson::dom::element e, std::string_view key, int depth) {
-  if (stopped) return;
-  char number[40];
-  switch (e.type()) {
-    case simdjson::dom::element_type::OBJECT:
-      for (auto field : simdjson::dom::object(e)) {
+template <class Value>
+int Decoder::Walk::json_value(Value& value, std::string_view key, int depth, size_t nesting) {
+  using simdjson::ondemand::json_type;
+  json_type type;
+  if (auto e = value.type().get(type)) return e;
+  switch (type) {
+    case json_type::object: {
+      if (nesting >= d.limits_.max_json_depth) return simdjson::DEPTH_ERROR;
+      simdjson::ondemand::object object;
+      if (auto e = value.get_object().get(object)) return e;
+      for (auto field : object) {
+        std::string_view name;
+        if (auto e = field.unescaped_key().get(name)) return e;
+        simdjson::ondemand::value member;
+        if (auto e = field.value().get(member)) return e;
         PathMark mark(d.path_);
         d.path_.push_back('.');
-        d.path_.append(field.key);
-        json_element(field.value, field.key, depth);
-        if (stopped) return;
+        d.path_.append(name);
+        if (auto e = json_value(member, name, depth, nesting + 1)) return e;
+        if (stopped) return simdjson::SUCCESS;
       }
-      return;
-    case simdjson::dom::element_type::ARRAY: {
+      return simdjson::SUCCESS;
+    }
+    case json_type::array: {
+      if (nesting >= d.limits_.max_json_depth) return simdjson::DEPTH_ERROR;
+      simdjson::ondemand::array array;
+      if (auto e = value.get_array().get(array)) return e;
       size_t i = 0;
-      for (auto item : simdjson::dom::array(e)) {
+      char number[24];
+      for (auto item : array) {
+        simdjson::ondemand::value element;
+        if (auto e = item.get(element)) return e;
         PathMark mark(d.path_);
         d.path_.push_back('[');
         auto end = std::to_chars(number, number + sizeof number, i++).ptr;
         d.path_.append(number, end);
         d.path_.push_back(']');
-        json_element(item, key, depth);  // an element's key is its array's
-        if (stopped) return;
+        if (auto e = json_value(element, key, depth, nesting + 1)) return e;  // its array's key
+        if (stopped) return simdjson::SUCCESS;
       }
-      return;
+      return simdjson::SUCCESS;
     }
-    case simdjson::dom::element_type::STRING: {
-      std::string_view s(e);
+    case json_type::string: {
+      std::string_view s;
+      if (auto e = value.get_string().get(s)) return e;
       if (!s.empty()) child(s, key, {}, depth);
-      return;
+      return simdjson::SUCCESS;
     }
-    // Numbers: their shortest text. Integers are exact (IMEIs arrive as
-    // 15-digit numbers); doubles round-trip (coordinates).
-    case simdjson::dom::element_type::INT64: {
-      auto end = std::to_chars(number, number + sizeof number, int64_t(e)).ptr;
-      emit(std::string_view(number, static_cast<size_t>(end - number)), key);
-      return;
+    case json_type::number: {
+      std::string_view raw = trim_text(value.raw_json_token());
+      if (!is_json_number(raw)) return simdjson::NUMBER_ERROR;
+      emit(raw, key);
+      return simdjson::SUCCESS;
     }
-    case simdjson::dom::element_type::UINT64: {
-      auto end = std::to_chars(number, number + sizeof number, uint64_t(e)).ptr;
-      emit(std::string_view(number, static_cast<size_t>(end - number)), key);
-      return;
+    case json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b);  // validated; nothing personal in a flag
     }
-    case simdjson::dom::element_type::DOUBLE: {
-      auto end = std::to_chars(number, number + sizeof number, double(e)).ptr;
-      emit(std::string_view(number, static_cast<size_t>(end - number)), key);
-      return;
+    case json_type::null: {
+      bool is_null;
+      if (auto e = value.is_null().get(is_null)) return e;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
     }
-    case simdjson::dom::element_type::BOOL:
-    case simdjson::dom::element_type::NULL_VALUE:
-      return;  // nothing personal in a flag
   }
+  return simdjson::INCORRECT_TYPE;
 }
 
 namespace {

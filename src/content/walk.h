@@ -14,25 +14,24 @@
 #include "content/codecs.h"
 #include "content/decoder.h"
 
-namespace simdjson::dom {
-class parser;
-class element;
-}  // namespace simdjson::dom
-
 namespace ph::content {
 
 // Buffers of one nesting depth. A layer at depth d writes only into frame d
 // and decodes its children at depth d + 1, so a buffer stays valid while
 // the children that point into it are walked. Kept across calls: after the
 // first few messages decoding allocates nothing.
+struct JsonParser;  // a simdjson On-Demand parser (markup.cc)
+
 struct Frame {
   Frame();
   ~Frame();
+  // Frees buffers (and the JSON parser) that grew beyond `bytes`.
+  void release_above(size_t bytes);
   std::string out;      // output of a structure-less layer (base64, gzip...)
   std::string key;      // a form pair's decoded key
   std::string val;      // a form pair's decoded value
   std::string scratch;  // JSON copy with simdjson's padding; multipart delimiter
-  std::unique_ptr<simdjson::dom::parser> json;
+  std::unique_ptr<JsonParser> json;
   XML_Parser xml = nullptr;
   std::string text;                  // XML character data of the open elements
   std::vector<size_t> text_starts;   // where each open element's text starts
@@ -99,7 +98,10 @@ struct Decoder::Walk {
   void visit(std::string_view v, std::string_view media, std::string_view key, int depth);
 
   bool json(std::string_view t, std::string_view key, int depth, bool hinted);
-  void json_element(simdjson::dom::element element, std::string_view key, int depth);
+  // Walks one JSON value (simdjson On-Demand types, hence a template
+  // defined in markup.cc); returns a simdjson error code.
+  template <class Value>
+  int json_value(Value& value, std::string_view key, int depth, size_t nesting);
   bool xml(std::string_view t, std::string_view key, int depth, bool hinted);
   bool multipart(std::string_view v, std::string_view boundary, int depth, bool hinted);
   bool form(std::string_view t, std::string_view layer, int depth, bool hinted);

@@ -92,6 +92,26 @@ TEST(ContentDecoder, JsonPathsKeysAndScalars) {
   EXPECT_EQ(r.sink.at("$.list[0].k")->encodings, "json");
 }
 
+TEST(ContentDecoder, JsonNumbersKeepTheirTextWhateverTheirSize) {
+  // A 20-digit ICCID sent as a number does not fit 64 bits: it must come out
+  // exactly, and must not spoil the rest of the document.
+  std::string iccid20 = luhn("8944000012345678901");
+  Decoded r(R"({"iccid":)" + iccid20 + R"(,"big":1e400,"neg":-0.5e-3,"imei":")" + kImei + "\"}");
+  ASSERT_NE(r.sink.at("$.iccid"), nullptr);
+  EXPECT_EQ(r.sink.at("$.iccid")->value, iccid20);
+  EXPECT_EQ(r.sink.at("$.big")->value, "1e400");
+  EXPECT_EQ(r.sink.at("$.neg")->value, "-0.5e-3");
+  EXPECT_EQ(r.sink.at("$.imei")->value, kImei);
+  EXPECT_TRUE(r.cuts.all().empty());
+  // A broken number is malformed JSON; what came before it stays emitted.
+  Decoded bad(R"({"a":"first","b":01,"c":"never"})");
+  EXPECT_NE(bad.sink.at("$.a"), nullptr);
+  EXPECT_EQ(bad.sink.at("$.c"), nullptr);
+  EXPECT_EQ(bad.cuts.get("content.json-malformed"), 1u);
+  Decoded trailing(R"({"a":"x"} {"b":"y"})");
+  EXPECT_EQ(trailing.cuts.get("content.json-malformed"), 1u);
+}
+
 TEST(ContentDecoder, JsonUnderAHintAndInsideJsonStrings) {
   std::string inner = R"({"imei":")" + kImei + R"("})";
   std::string outer = R"({"payload":")" + base64(inner) + R"(","raw":"{\"x\":\"y\"}"})";
@@ -272,8 +292,10 @@ TEST(ContentDecoder, MultipartPartsWithTheirOwnTypes) {
 
 TEST(ContentDecoder, MalformedLayersAreCountedAndTheInputStillEmitted) {
   {
+    // Walked up to the error: what came before it is emitted.
     Decoded r(R"({"imei": 35, "x": })");
-    ASSERT_EQ(r.sink.leaves.size(), 1u);
+    ASSERT_EQ(r.sink.leaves.size(), 2u);
+    EXPECT_EQ(r.sink.at("$.imei")->value, "35");
     EXPECT_EQ(r.cuts.get("content.json-malformed"), 1u);
   }
   {
