@@ -176,7 +176,12 @@ void Decoder::Walk::visit(std::string_view v, std::string_view media, std::strin
       multipart(v, media_boundary(media), depth, m == Media::kMultipart))
     return;
   if (m == Media::kForm) {
-    if (form(t, "form", depth, true)) return;
+    // Clients label anything they POST as a form: a bare base64 body (the
+    // motivating case) is left to the base64 layer, not split at its padding.
+    bool base64_body =
+        (cls & ~(kAlnum | kPlus | kSlash | kDash | kUnderscore | kEqual | kNewline)) == 0 &&
+        !form_shaped(t, cls);
+    if (!base64_body && form(t, "form", depth, true)) return;
   } else {
     if ((cls & kQuestion) && query(t, depth)) return;
     if ((cls & kEqual) && form_shaped(t, cls) && form(t, "form", depth, false)) return;
@@ -204,7 +209,7 @@ bool Decoder::Walk::form(std::string_view t, std::string_view layer, int depth, 
     start = amp == std::string_view::npos ? t.size() + 1 : amp + 1;
     size_t eq = pair.find('=');
     if (pair.empty() || eq == std::string_view::npos || eq + 1 == pair.size()) continue;
-    std::string_view name = pair.substr(0, eq), value = pair.substr(eq + 1);
+    std::string_view name = pair.substr(0, eq), value = pair.substr(eq + 1), raw = value;
     // Only decoded bytes count against the output budget.
     size_t decoded = 0;
     if (percent_decode(name, true, f.key)) decoded += (name = f.key).size();
@@ -212,7 +217,12 @@ bool Decoder::Walk::form(std::string_view t, std::string_view layer, int depth, 
     if (decoded > 0 && !take(decoded)) break;
     PathMark pair_mark(d.path_);
     append_segment(d.path_, name);
-    child(value, name, {}, depth);
+    emit(value, name);
+    // Clients often put base64 in a form unescaped: its '+' became ' '. The
+    // raw value is what the next layers should see then.
+    bool plus_only =
+        raw.size() != 0 && value.data() != raw.data() && raw.find('%') == std::string_view::npos;
+    visit(plus_only ? raw : value, {}, name, depth + 1);
   }
   return true;
 }

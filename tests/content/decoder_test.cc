@@ -50,6 +50,24 @@ TEST(ContentDecoder, MotivatingCaseBase64WrappedAt76ColumnsOfJson) {
   EXPECT_TRUE(r.cuts.all().empty());
 }
 
+TEST(ContentDecoder, MotivatingBodyLabelledAsAForm) {
+  std::string json = motivating_json();
+  for (const std::string& body :
+       {base64(json, false, 76), base64(json + " "), base64(json + "  ")}) {
+    Decoded r(body, "application/x-www-form-urlencoded");
+    ASSERT_NE(r.sink.at("$.IMEI1"), nullptr) << body.substr(body.size() - 4);
+    EXPECT_EQ(r.sink.at("$.IMEI1")->encodings, "base64,json");
+  }
+  // A real form with a base64 value still is a form, even when the '+' of
+  // the base64 was not escaped (a run of '>' encodes to '+' at any alignment).
+  std::string b64 = base64(R"({"p":">>>>>",)" + json.substr(1));
+  ASSERT_NE(b64.find('+'), std::string::npos);
+  Decoded f("d=" + b64 + "&v=1", "application/x-www-form-urlencoded");
+  ASSERT_NE(f.sink.at("form.d.$.IMEI1"), nullptr);
+  EXPECT_EQ(f.sink.at("form.d.$.IMEI1")->encodings, "form,base64,json");
+  EXPECT_NE(f.sink.at("form.d")->value.find(' '), std::string::npos);  // the form's own reading
+}
+
 TEST(ContentDecoder, Base64VariantsMissingPaddingTrailingNulUrlAlphabetBinary) {
   std::string json = motivating_json();
   for (const auto& [input, chain] : std::vector<std::pair<std::string, std::string>>{
