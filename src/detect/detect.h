@@ -62,9 +62,9 @@ struct Candidate {
 };
 
 struct Context {
-  std::string_view key;    // the leaf's own key ("IMEI1", "di"); may be empty
-  std::string_view path;   // the key path ("$.data.IMEI1"), for pairing
-  std::string_view field;  // where the protocol put it, e.g. "http.query", "mqtt.password"
+  std::string_view key;       // the leaf's own key ("IMEI1", "di"); may be empty
+  std::string_view path;      // the key path ("$.data.IMEI1"), for pairing
+  std::string_view field;     // where the protocol put it, e.g. "http.query", "mqtt.password"
   std::string_view home_mcc;  // the device's MCC when known ("242"), for phone regions
 };
 

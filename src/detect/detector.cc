@@ -24,25 +24,31 @@ namespace ph::detect {
 
 std::string_view name(DataType type) {
   static constexpr std::string_view kNames[kDataTypeCount] = {
-      "imei",   "imeisv", "meid",     "imsi",      "iccid",      "msisdn", "mac",
-      "android_id", "ad_id", "serial", "email",   "location",   "cell_id", "wifi_bssid",
-      "ssid",   "credentials", "name", "ip_address", "other"};
+      "imei",       "imeisv",      "meid",   "imsi",       "iccid",    "msisdn",  "mac",
+      "android_id", "ad_id",       "serial", "email",      "location", "cell_id", "wifi_bssid",
+      "ssid",       "credentials", "name",   "ip_address", "other"};
   size_t i = size_t(type);
   return i < kDataTypeCount ? kNames[i] : "other";
 }
 std::string_view name(Method method) {
   switch (method) {
-    case Method::kProfile: return "profile";
-    case Method::kValidated: return "validated";
-    case Method::kKeyword: return "keyword";
+    case Method::kProfile:
+      return "profile";
+    case Method::kValidated:
+      return "validated";
+    case Method::kKeyword:
+      return "keyword";
   }
   return "keyword";
 }
 std::string_view name(Confidence confidence) {
   switch (confidence) {
-    case Confidence::kLow: return "low";
-    case Confidence::kMedium: return "medium";
-    case Confidence::kHigh: return "high";
+    case Confidence::kLow:
+      return "low";
+    case Confidence::kMedium:
+      return "medium";
+    case Confidence::kHigh:
+      return "high";
   }
   return "low";
 }
@@ -86,10 +92,24 @@ std::string_view trim(std::string_view s) {
 
 // Values that mean "no value": never an identifier, whatever the key.
 bool placeholder(std::string_view t) {
-  static constexpr std::string_view kWords[] = {
-      "",     "null",  "none", "nil",      "unknown", "undefined", "n/a",  "na",
-      "-",    "true",  "false", "empty",   "default", "0x0",       "nan",  "<unknown ssid>",
-      "0123456789abcdef", "(null)"};
+  static constexpr std::string_view kWords[] = {"",
+                                                "null",
+                                                "none",
+                                                "nil",
+                                                "unknown",
+                                                "undefined",
+                                                "n/a",
+                                                "na",
+                                                "-",
+                                                "true",
+                                                "false",
+                                                "empty",
+                                                "default",
+                                                "0x0",
+                                                "nan",
+                                                "<unknown ssid>",
+                                                "0123456789abcdef",
+                                                "(null)"};
   if (t.size() <= 2 && all_digits(t)) return true;
   for (std::string_view w : kWords)
     if (ieq(t, w)) return true;
@@ -97,8 +117,10 @@ bool placeholder(std::string_view t) {
   // All zeros with separators (00:00:00:00:00:00, 0000-0000-...).
   bool any_nonzero = false, any_zero = false;
   for (char c : t) {
-    if (c == '0') any_zero = true;
-    else if (c != ':' && c != '-' && c != '.' && c != ' ') any_nonzero = true;
+    if (c == '0')
+      any_zero = true;
+    else if (c != ':' && c != '-' && c != '.' && c != ' ')
+      any_nonzero = true;
   }
   return any_zero && !any_nonzero;
 }
@@ -113,9 +135,16 @@ std::string key_label(std::string_view key) {
 
 bool identifier_type(DataType t) {
   switch (t) {
-    case DataType::kImei: case DataType::kImeisv: case DataType::kMeid: case DataType::kImsi:
-    case DataType::kIccid: case DataType::kMsisdn: case DataType::kMac: case DataType::kWifiBssid:
-    case DataType::kAndroidId: case DataType::kAdId:
+    case DataType::kImei:
+    case DataType::kImeisv:
+    case DataType::kMeid:
+    case DataType::kImsi:
+    case DataType::kIccid:
+    case DataType::kMsisdn:
+    case DataType::kMac:
+    case DataType::kWifiBssid:
+    case DataType::kAndroidId:
+    case DataType::kAdId:
       return true;
     default:
       return false;
@@ -132,7 +161,11 @@ class Scan {
  public:
   Scan(const Context& ctx, std::string_view value, std::vector<Candidate>& out,
        const Options& options)
-      : ctx_(ctx), key_(classify_key(ctx.key)), v_(value), out_(out), options_(options),
+      : ctx_(ctx),
+        key_(classify_key(ctx.key)),
+        v_(value),
+        out_(out),
+        options_(options),
         first_(out.size()) {}
 
   void run() {
@@ -157,8 +190,8 @@ class Scan {
     return vouched ? Confidence::kHigh : base;
   }
 
-  void add(DataType type, Method method, Confidence confidence, std::string value,
-           std::string rule, size_t offset, size_t length) {
+  void add(DataType type, Method method, Confidence confidence, std::string value, std::string rule,
+           size_t offset, size_t length) {
     Candidate c;
     c.type = type;
     c.method = method;
@@ -182,35 +215,59 @@ class Scan {
   bool keyed() {
     std::string_view t = trim(v_);
     switch (key_.role) {
-      case KeyRole::kLatitude: case KeyRole::kLongitude: case KeyRole::kMcc:
-      case KeyRole::kMnc: case KeyRole::kArea: case KeyRole::kCell:
+      case KeyRole::kLatitude:
+      case KeyRole::kLongitude:
+      case KeyRole::kMcc:
+      case KeyRole::kMnc:
+      case KeyRole::kArea:
+      case KeyRole::kCell:
         return true;  // LocationPairer / CellPairer own these
       default:
         break;
     }
     if (placeholder(t)) return true;
     switch (key_.role) {
-      case KeyRole::kPassword: return password(t);
-      case KeyRole::kUser: return user(t);
-      case KeyRole::kAuthorization: return authorization(t);
-      case KeyRole::kGenericId: return generic_id(t);
-      case KeyRole::kTyped: break;
-      default: return false;
+      case KeyRole::kPassword:
+        return password(t);
+      case KeyRole::kUser:
+        return user(t);
+      case KeyRole::kAuthorization:
+        return authorization(t);
+      case KeyRole::kGenericId:
+        return generic_id(t);
+      case KeyRole::kTyped:
+        break;
+      default:
+        return false;
     }
     switch (key_.type) {
-      case DataType::kImei: case DataType::kImeisv: case DataType::kMeid: case DataType::kImsi:
+      case DataType::kImei:
+      case DataType::kImeisv:
+      case DataType::kMeid:
+      case DataType::kImsi:
       case DataType::kIccid:
         return digits_keyed(t, key_.type);
-      case DataType::kMsisdn: return phone_keyed(t);
-      case DataType::kMac: case DataType::kWifiBssid: return mac_keyed(t);
-      case DataType::kAndroidId: return android_keyed(t);
-      case DataType::kAdId: return ad_id_keyed(t);
-      case DataType::kEmail: return email_keyed(t);
-      case DataType::kSerial: return serial_keyed(t);
-      case DataType::kSsid: return ssid_keyed(t);
-      case DataType::kIpAddress: return ip_keyed(t);
-      case DataType::kName: return name_keyed(t);
-      default: return false;
+      case DataType::kMsisdn:
+        return phone_keyed(t);
+      case DataType::kMac:
+      case DataType::kWifiBssid:
+        return mac_keyed(t);
+      case DataType::kAndroidId:
+        return android_keyed(t);
+      case DataType::kAdId:
+        return ad_id_keyed(t);
+      case DataType::kEmail:
+        return email_keyed(t);
+      case DataType::kSerial:
+        return serial_keyed(t);
+      case DataType::kSsid:
+        return ssid_keyed(t);
+      case DataType::kIpAddress:
+        return ip_keyed(t);
+      case DataType::kName:
+        return name_keyed(t);
+      default:
+        return false;
     }
   }
 
@@ -254,15 +311,17 @@ class Scan {
     }
     if (n == 0) return false;
     switch (want) {
-      case DataType::kImei: case DataType::kImeisv: case DataType::kMeid:
+      case DataType::kImei:
+      case DataType::kImeisv:
+      case DataType::kMeid:
         return imei_digits(d, want, o, t.size(), k, Confidence::kHigh);
       case DataType::kImsi: {
         if (n == 15 || n == 14) {
           if (auto op = lookup_mcc_mnc(d)) {
             add(DataType::kImsi, Method::kValidated, Confidence::kHigh, std::string(d),
                 std::to_string(n) + " digits" + k + ", MCC " + std::string(op->mcc) + " MNC " +
-                    std::string(op->mnc) + " in the E.212 table (" + std::string(op->name) +
-                    ", " + std::string(op->country) + ")",
+                    std::string(op->mnc) + " in the E.212 table (" + std::string(op->name) + ", " +
+                    std::string(op->country) + ")",
                 o, t.size());
           } else {
             add(DataType::kImsi, Method::kKeyword, Confidence::kMedium, std::string(d),
@@ -285,8 +344,7 @@ class Scan {
                 "Luhn-valid " + std::to_string(n) + " digits starting 89" + k, o, t.size());
           } else {
             add(DataType::kIccid, Method::kKeyword, Confidence::kMedium, std::string(d),
-                std::to_string(n) + " digits starting 89" + k + ", Luhn check fails", o,
-                t.size());
+                std::to_string(n) + " digits starting 89" + k + ", Luhn check fails", o, t.size());
           }
           return true;
         }
@@ -311,12 +369,11 @@ class Scan {
     if (n == 15) {
       if (luhn_valid(d)) {
         if (tac) {
-          add(DataType::kImei, Method::kValidated, top, std::string(d),
-              "Luhn-valid 15 digits" + k, o, len);
+          add(DataType::kImei, Method::kValidated, top, std::string(d), "Luhn-valid 15 digits" + k,
+              o, len);
         } else {
           add(DataType::kImei, Method::kValidated, Confidence::kMedium, std::string(d),
-              "Luhn-valid 15 digits" + k + ", reporting body " + rbi(d) + " not allocated", o,
-              len);
+              "Luhn-valid 15 digits" + k + ", reporting body " + rbi(d) + " not allocated", o, len);
         }
       } else if (want == DataType::kOther && !tac && lookup_mcc_mnc(d)) {
         // A device-id key over a non-IMEI 15-digit number with a known
@@ -324,8 +381,8 @@ class Scan {
         auto op = lookup_mcc_mnc(d);
         add(DataType::kImsi, Method::kValidated, Confidence::kMedium, std::string(d),
             "15 digits" + k + ", MCC " + std::string(op->mcc) + " MNC " + std::string(op->mnc) +
-                " in the E.212 table (" + std::string(op->name) + ", " +
-                std::string(op->country) + ")",
+                " in the E.212 table (" + std::string(op->name) + ", " + std::string(op->country) +
+                ")",
             o, len);
       } else {
         add(DataType::kImei, Method::kKeyword, Confidence::kMedium, std::string(d),
@@ -374,8 +431,9 @@ class Scan {
     char buf[24];
     size_t n = digits_of(t, buf, sizeof buf);
     std::string k = suffix();
-    if (n >= 14 && n <= 16 && imei_digits(std::string_view(buf, n), DataType::kOther, off(t),
-                                          t.size(), k, Confidence::kHigh)) {
+    if (n >= 14 && n <= 16 &&
+        imei_digits(std::string_view(buf, n), DataType::kOther, off(t), t.size(), k,
+                    Confidence::kHigh)) {
       return true;
     }
     if (is_uuid(t)) {
@@ -402,7 +460,8 @@ class Scan {
     if (t.size() < 8 || t.size() > 128) return false;
     size_t digits = 0;
     for (char c : t) {
-      if (is_digit(c)) ++digits;
+      if (is_digit(c))
+        ++digits;
       else if (!is_alpha(c) && c != '-' && c != '_' && c != '.' && c != ':' && c != '=' &&
                c != '+' && c != '/')
         return false;
@@ -450,11 +509,11 @@ class Scan {
     return false;
   }
 
-  void mac_candidate(const Mac& mac, DataType type, Confidence c, const std::string& what,
-                     size_t o, size_t len) {
+  void mac_candidate(const Mac& mac, DataType type, Confidence c, const std::string& what, size_t o,
+                     size_t len) {
     add(type, Method::kValidated, c, format_mac(mac),
-        what + (mac_locally_administered(mac) ? " (locally administered: randomised or virtual)"
-                                              : ""),
+        what +
+            (mac_locally_administered(mac) ? " (locally administered: randomised or virtual)" : ""),
         o, len);
   }
 
@@ -462,8 +521,7 @@ class Scan {
     auto mac = parse_mac(t);
     if (!mac) return false;
     if (mac_identifies_device(*mac)) {
-      mac_candidate(*mac, key_.type, Confidence::kHigh, "MAC address" + suffix(), off(t),
-                    t.size());
+      mac_candidate(*mac, key_.type, Confidence::kHigh, "MAC address" + suffix(), off(t), t.size());
     }
     return true;
   }
@@ -507,8 +565,10 @@ class Scan {
     if (t.size() < 5 || t.size() > 40) return false;
     size_t digits = 0;
     for (char c : t) {
-      if (is_digit(c)) ++digits;
-      else if (!is_alpha(c) && c != '-' && c != '_' && c != '.') return false;
+      if (is_digit(c))
+        ++digits;
+      else if (!is_alpha(c) && c != '-' && c != '_' && c != '.')
+        return false;
     }
     if (digits == 0) return false;
     add(DataType::kSerial, Method::kKeyword, Confidence::kMedium, std::string(t),
@@ -534,8 +594,10 @@ class Scan {
     if (t.size() < 2 || t.size() > 64) return false;
     size_t letters = 0;
     for (char c : t) {
-      if (is_alpha(c) || uint8_t(c) >= 0x80) ++letters;
-      else if (c != ' ' && c != '-' && c != '.' && c != '\'') return false;
+      if (is_alpha(c) || uint8_t(c) >= 0x80)
+        ++letters;
+      else if (c != ' ' && c != '-' && c != '.' && c != '\'')
+        return false;
     }
     if (letters < 2) return false;
     add(DataType::kName, Method::kKeyword, Confidence::kMedium, std::string(t),
@@ -546,8 +608,7 @@ class Scan {
   bool password(std::string_view t) {
     // The MQTT CONNECT password and similar protocol fields are passwords by
     // definition; a JSON "password" key is very likely one.
-    bool field = ctx_.field.size() >= 8 &&
-                 ctx_.field.substr(ctx_.field.size() - 8) == "password";
+    bool field = ctx_.field.size() >= 8 && ctx_.field.substr(ctx_.field.size() - 8) == "password";
     if (t.size() > 256) return false;
     add(DataType::kCredentials, field ? Method::kValidated : Method::kKeyword,
         field ? Confidence::kHigh : Confidence::kMedium, std::string(t),
@@ -573,8 +634,8 @@ class Scan {
     size_t colon = decoded.find(':');
     if (colon == std::string_view::npos || colon == 0) return false;
     add(DataType::kCredentials, Method::kValidated, Confidence::kHigh,
-        std::string(decoded.substr(0, colon)),
-        "HTTP Basic user and password" + suffix(), off(t), t.size());
+        std::string(decoded.substr(0, colon)), "HTTP Basic user and password" + suffix(), off(t),
+        t.size());
     return true;
   }
 
@@ -596,12 +657,24 @@ class Scan {
       max_hex = std::max(max_hex, run_hex);
       run_hex = run_digit = 0;
       switch (p[i]) {
-        case '@': at = true; break;
-        case '+': plus = true; break;
-        case ',': comma = true; break;
-        case ':': case '-': ++seps; break;
-        case '.': ++dots; break;
-        default: break;
+        case '@':
+          at = true;
+          break;
+        case '+':
+          plus = true;
+          break;
+        case ',':
+          comma = true;
+          break;
+        case ':':
+        case '-':
+          ++seps;
+          break;
+        case '.':
+          ++dots;
+          break;
+        default:
+          break;
       }
     }
     max_hex = std::max(max_hex, run_hex);
@@ -651,14 +724,14 @@ class Scan {
       bool want_imsi = key_.role == KeyRole::kTyped && key_.type == DataType::kImsi;
       if (imei && !(want_imsi && op)) {
         add(DataType::kImei, Method::kValidated, adjust(DataType::kImei, Confidence::kMedium),
-            std::string(d),
-            "Luhn-valid 15 digits with allocated reporting body " + rbi(d) + k, s, len);
+            std::string(d), "Luhn-valid 15 digits with allocated reporting body " + rbi(d) + k, s,
+            len);
       } else if (op) {
         add(DataType::kImsi, Method::kValidated, adjust(DataType::kImsi, Confidence::kMedium),
             std::string(d),
             "15 digits with MCC " + std::string(op->mcc) + " MNC " + std::string(op->mnc) +
-                " in the E.212 table (" + std::string(op->name) + ", " +
-                std::string(op->country) + ")" + k,
+                " in the E.212 table (" + std::string(op->name) + ", " + std::string(op->country) +
+                ")" + k,
             s, len);
       }
       return;
@@ -672,8 +745,8 @@ class Scan {
           std::string realm_tag = "mnc" + std::string(3 - op->mnc.size(), '0') +
                                   std::string(op->mnc) + ".mcc" + std::string(op->mcc);
           size_t realm_end = s + len + 1;
-          while (realm_end < v_.size() && (is_alnum(v_[realm_end]) || v_[realm_end] == '.' ||
-                                           v_[realm_end] == '-'))
+          while (realm_end < v_.size() &&
+                 (is_alnum(v_[realm_end]) || v_[realm_end] == '.' || v_[realm_end] == '-'))
             ++realm_end;
           std::string realm = lower(v_.substr(s + len + 1, realm_end - s - len - 1));
           bool matches = realm.find(realm_tag) != std::string::npos;
@@ -688,8 +761,7 @@ class Scan {
         }
       }
       if (key_.role == KeyRole::kTyped &&
-          (key_.type == DataType::kImeisv || key_.type == DataType::kImei) &&
-          plausible_tac(d)) {
+          (key_.type == DataType::kImeisv || key_.type == DataType::kImei) && plausible_tac(d)) {
         add(DataType::kImeisv, Method::kValidated, Confidence::kHigh, std::string(d),
             "16 digits (IMEISV)" + k, s, len);
       }
@@ -751,18 +823,20 @@ class Scan {
     size_t n = v_.size();
     for (size_t i = 0; i + 14 <= n; ++i) {
       if (!is_hex(v_[i]) || (i > 0 && is_hex(v_[i - 1]))) continue;
-      if (i >= 2 && (v_[i - 1] == ':' || v_[i - 1] == '-' || v_[i - 1] == '.') &&
-          is_hex(v_[i - 2]))
+      if (i >= 2 && (v_[i - 1] == ':' || v_[i - 1] == '-' || v_[i - 1] == '.') && is_hex(v_[i - 2]))
         continue;
       size_t len = 0;
-      if (i + 17 <= n && (v_[i + 2] == ':' || v_[i + 2] == '-')) len = 17;
-      else if (v_[i + 4] == '.') len = 14;
-      else continue;
+      if (i + 17 <= n && (v_[i + 2] == ':' || v_[i + 2] == '-'))
+        len = 17;
+      else if (v_[i + 4] == '.')
+        len = 14;
+      else
+        continue;
       auto mac = parse_mac(v_.substr(i, len));
       if (!mac) continue;
       size_t e = i + len;
-      if (e < n && (is_hex(v_[e]) || ((v_[e] == ':' || v_[e] == '-' || v_[e] == '.') &&
-                                      is_hex(at(e + 1)))))
+      if (e < n &&
+          (is_hex(v_[e]) || ((v_[e] == ':' || v_[e] == '-' || v_[e] == '.') && is_hex(at(e + 1)))))
         continue;
       if (mac_identifies_device(*mac)) {
         mac_candidate(*mac, DataType::kMac, adjust(DataType::kMac, Confidence::kHigh),
@@ -788,8 +862,8 @@ class Scan {
         if (u >= 2 && v_[u - 1] == '/' && v_[u - 2] == '/' && u < start - 1) {
           add(DataType::kCredentials, Method::kValidated,
               adjust(DataType::kCredentials, Confidence::kHigh),
-              std::string(v_.substr(u, start - 1 - u)),
-              "user and password in a URL" + suffix(), u, i - u);
+              std::string(v_.substr(u, start - 1 - u)), "user and password in a URL" + suffix(), u,
+              i - u);
           continue;
         }
       }
@@ -866,11 +940,10 @@ class Scan {
       if (lat < -90 || lat > 90 || lon < -180 || lon > 180) continue;
       if (std::max(std::abs(lat), std::abs(lon)) < 1) continue;  // null island, unit vectors
       auto strip_plus = [](std::string_view s) { return s[0] == '+' ? s.substr(1) : s; };
-      add(DataType::kLocation, Method::kValidated,
-          adjust(DataType::kLocation, Confidence::kMedium),
+      add(DataType::kLocation, Method::kValidated, adjust(DataType::kLocation, Confidence::kMedium),
           std::string(strip_plus(lat_s)) + "," + std::string(strip_plus(lon_s)),
-          "\"lat,lon\" in range with " + std::to_string(std::min(lat_dec, lon_dec)) +
-              "+ decimals" + suffix(),
+          "\"lat,lon\" in range with " + std::to_string(std::min(lat_dec, lon_dec)) + "+ decimals" +
+              suffix(),
           ls, re - ls);
       i = re - 1;
     }
@@ -878,8 +951,8 @@ class Scan {
 
   // ---- keyword only -------------------------------------------------------
   void keyword_fallback() {
-    if (!options_.keyword_findings || key_.role != KeyRole::kTyped ||
-        !identifier_type(key_.type) || added(key_.type)) {
+    if (!options_.keyword_findings || key_.role != KeyRole::kTyped || !identifier_type(key_.type) ||
+        added(key_.type)) {
       return;
     }
     std::string_view t = trim(v_);
@@ -889,7 +962,7 @@ class Scan {
         std::to_string(t.size()) + (hex ? " hex digits" : " characters") + suffix() +
             ", not a valid " + std::string(name(key_.type)) +
             (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64) ? " (a hash of one?)"
-                                                                        : ""),
+                                                                         : ""),
         off(t), t.size());
   }
 
@@ -903,8 +976,7 @@ class Scan {
 
 }  // namespace
 
-void Detector::scan(const Context& ctx, std::string_view value,
-                    std::vector<Candidate>& out) const {
+void Detector::scan(const Context& ctx, std::string_view value, std::vector<Candidate>& out) const {
   Scan(ctx, value, out, options_).run();
 }
 

@@ -91,11 +91,20 @@ void CellPairer::add(const Context& ctx, std::string_view value) {
   KeyInfo key = classify_key(ctx.key);
   Part part;
   switch (key.role) {
-    case KeyRole::kMcc: part = Part::kMcc; break;
-    case KeyRole::kMnc: part = Part::kMnc; break;
-    case KeyRole::kArea: part = Part::kArea; break;
-    case KeyRole::kCell: part = Part::kCell; break;
-    default: return;
+    case KeyRole::kMcc:
+      part = Part::kMcc;
+      break;
+    case KeyRole::kMnc:
+      part = Part::kMnc;
+      break;
+    case KeyRole::kArea:
+      part = Part::kArea;
+      break;
+    case KeyRole::kCell:
+      part = Part::kCell;
+      break;
+    default:
+      return;
   }
   std::string_view t = trim(value);
   std::string parent = parent_of(ctx.path);
@@ -115,7 +124,8 @@ void CellPairer::add(const Context& ctx, std::string_view value) {
         !pieces[2].empty() && all_hex(pieces[2]) && !pieces[3].empty() && all_hex(pieces[3])) {
       parent += "#" + std::to_string(leaves_.size());  // its own group
       const Part parts[4] = {Part::kMcc, Part::kMnc, Part::kArea, Part::kCell};
-      for (size_t i = 0; i < 4; ++i) leaves_.push_back({parent, k, std::string(pieces[i]), parts[i]});
+      for (size_t i = 0; i < 4; ++i)
+        leaves_.push_back({parent, k, std::string(pieces[i]), parts[i]});
       return;
     }
   }
@@ -147,10 +157,10 @@ void CellPairer::finish(std::vector<Candidate>& out) {
       bool known = op && op->mnc == found[1]->number;
       c.method = Method::kValidated;
       c.confidence = known ? Confidence::kHigh : Confidence::kMedium;
-      c.value = found[0]->number + "-" + found[1]->number + "-" + found[2]->number + "-" +
-                cell.number;
-      c.rule = "cell identity (MCC, MNC, area code, cell id) under keys " + found[0]->key +
-               ", " + found[1]->key + ", " + found[2]->key + ", " + cell.key +
+      c.value =
+          found[0]->number + "-" + found[1]->number + "-" + found[2]->number + "-" + cell.number;
+      c.rule = "cell identity (MCC, MNC, area code, cell id) under keys " + found[0]->key + ", " +
+               found[1]->key + ", " + found[2]->key + ", " + cell.key +
                (known ? ", MCC/MNC in the E.212 table (" + std::string(op->name) + ")"
                       : ", MCC/MNC not in the E.212 table");
     } else {

@@ -43,8 +43,22 @@ bool plausible_tac(std::string_view digits) {
   if (digits.size() < 2 || !is_digit(digits[0]) || !is_digit(digits[1])) return false;
   int rbi = (digits[0] - '0') * 10 + (digits[1] - '0');
   switch (rbi) {
-    case 1: case 30: case 33: case 35: case 44: case 45: case 49: case 50: case 51: case 52:
-    case 53: case 54: case 86: case 91: case 98: case 99:
+    case 1:
+    case 30:
+    case 33:
+    case 35:
+    case 44:
+    case 45:
+    case 49:
+    case 50:
+    case 51:
+    case 52:
+    case 53:
+    case 54:
+    case 86:
+    case 91:
+    case 98:
+    case 99:
       return true;
     default:
       return false;
@@ -145,12 +159,12 @@ bool lower_equal(std::string_view a, std::string_view b) {
 // "icon@2x.png", "module@1.2.js", "x@host.local": letters-only, but not a
 // registrable top-level domain.
 constexpr std::string_view kNotTld[] = {
-    "png",  "jpg",  "jpeg", "gif",      "svg",     "webp",  "ico",  "bmp",     "js",
-    "mjs",  "css",  "map",  "html",     "htm",     "php",   "asp",  "aspx",    "jsp",
-    "json", "xml",  "txt",  "pdf",      "zip",     "gz",    "tar",  "so",      "dll",
-    "exe",  "apk",  "jar",  "class",    "dex",     "mp3",   "mp4",  "wav",     "ogg",
-    "woff", "ttf",  "otf",  "local",    "lan",     "home",  "internal", "localhost", "invalid",
-    "test", "example", "arpa", "localdomain", "ts", "rb",    "go",
+    "png",  "jpg",     "jpeg", "gif",         "svg", "webp", "ico",      "bmp",       "js",
+    "mjs",  "css",     "map",  "html",        "htm", "php",  "asp",      "aspx",      "jsp",
+    "json", "xml",     "txt",  "pdf",         "zip", "gz",   "tar",      "so",        "dll",
+    "exe",  "apk",     "jar",  "class",       "dex", "mp3",  "mp4",      "wav",       "ogg",
+    "woff", "ttf",     "otf",  "local",       "lan", "home", "internal", "localhost", "invalid",
+    "test", "example", "arpa", "localdomain", "ts",  "rb",   "go",
 };
 
 }  // namespace
@@ -278,12 +292,18 @@ bool base64_decode(std::string_view in, char* out, size_t capacity, size_t& size
   for (; i < in.size() && in[i] != '='; ++i) {
     char c = in[i];
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (is_digit(c)) v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (is_digit(c))
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else
+      return false;
     acc = acc << 6 | uint32_t(v);
     bits += 6;
     if (bits >= 8) {

@@ -45,8 +45,8 @@ TEST(Detector, ImeiUnderImeiKeyIsHigh) {
 }
 
 TEST(Detector, FormattedImeiUnderKeyIsNormalised) {
-  std::string formatted = kImei.substr(0, 2) + "-" + kImei.substr(2, 6) + "-" +
-                          kImei.substr(8, 6) + "-" + kImei.substr(14);
+  std::string formatted = kImei.substr(0, 2) + "-" + kImei.substr(2, 6) + "-" + kImei.substr(8, 6) +
+                          "-" + kImei.substr(14);
   auto c = scan("imei", formatted);
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].value, kImei);
@@ -181,8 +181,8 @@ TEST(Detector, MacInFirmwareStringAndEveryForm) {
 }
 
 TEST(Detector, MacExclusionsAndLocallyAdministered) {
-  for (const char* v : {"ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "01:00:5e:7f:ff:fa",
-                        "02:00:00:00:00:00"}) {
+  for (const char* v :
+       {"ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "01:00:5e:7f:ff:fa", "02:00:00:00:00:00"}) {
     EXPECT_TRUE(scan("mac", v).empty()) << v;
     EXPECT_TRUE(scan("", v).empty()) << v;
   }
@@ -339,9 +339,9 @@ TEST(Detector, RulesNeverContainTheValue) {
 }
 
 TEST(Detector, NothingInOrdinaryText) {
-  for (const char* v : {"Mozilla/5.0 (Linux; Android 10; SM-G960F) AppleWebKit/537.36",
-                        "application/json; charset=utf-8", "1.2.3-beta+build.45", "price 12.99",
-                        "{\"ok\":true}"}) {
+  for (const char* v :
+       {"Mozilla/5.0 (Linux; Android 10; SM-G960F) AppleWebKit/537.36",
+        "application/json; charset=utf-8", "1.2.3-beta+build.45", "price 12.99", "{\"ok\":true}"}) {
     EXPECT_TRUE(scan("", v).empty()) << v;
   }
 }

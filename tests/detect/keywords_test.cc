@@ -1,9 +1,9 @@
 // Key normalisation: case, separators, camelCase, digits and SIM-slot
 // prefixes all reach the same data type; common words that merely contain a
 // short keyword do not.
-#include <gtest/gtest.h>
-
 #include "detect/keywords.h"
+
+#include <gtest/gtest.h>
 
 namespace ph::detect {
 namespace {
@@ -78,10 +78,10 @@ TEST(Keywords, SpellingsOfTheSameKey) {
 }
 
 TEST(Keywords, WordsThatOnlyContainAShortKeywordDoNotMatch) {
-  for (const char* key : {"threadId", "nameid", "classid", "allocation", "machine",
-                          "emacs", "category", "platform", "lacquer", "description", "user_agent",
-                          "ship", "tips", "cities", "serializer", "maximsize", "microphone", "anytimeid",
-                          ""}) {
+  for (const char* key :
+       {"threadId", "nameid", "classid", "allocation", "machine", "emacs", "category", "platform",
+        "lacquer", "description", "user_agent", "ship", "tips", "cities", "serializer", "maximsize",
+        "microphone", "anytimeid", ""}) {
     KeyInfo k = classify_key(key);
     EXPECT_EQ(int(k.role), int(KeyRole::kNone)) << key << " matched " << k.keyword;
   }

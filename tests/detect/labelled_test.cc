@@ -99,9 +99,15 @@ std::vector<Labelled> labelled_set() {
     std::string mac = unicast_mac(rng);
     std::string colon = colon_mac(mac);
     switch (i % 4) {
-      case 0: set.push_back({"MACID", mac, DataType::kMac, colon}); break;
-      case 1: set.push_back({"", "FW_1.2_" + mac, DataType::kMac, colon}); break;
-      case 2: set.push_back({"", "wlan0 " + colon + " up", DataType::kMac, colon}); break;
+      case 0:
+        set.push_back({"MACID", mac, DataType::kMac, colon});
+        break;
+      case 1:
+        set.push_back({"", "FW_1.2_" + mac, DataType::kMac, colon});
+        break;
+      case 2:
+        set.push_back({"", "wlan0 " + colon + " up", DataType::kMac, colon});
+        break;
       default: {
         std::string dashed = colon;
         for (char& c : dashed) c = c == ':' ? '-' : char(std::toupper(c));
@@ -134,19 +140,19 @@ std::vector<std::pair<std::string, std::string>> decoy_set() {
   std::vector<std::pair<std::string, std::string>> set;
   const char* no_key = "";
   for (int i = 0; i < 60; ++i) {
-    set.push_back({no_key, "17" + digits(rng, 8)});                       // epoch s
-    set.push_back({"ts", "17" + digits(rng, 11)});                        // epoch ms
-    set.push_back({no_key, "17" + digits(rng, 14)});                      // epoch us
-    set.push_back({"timestamp", "17" + digits(rng, 17)});                 // epoch ns
-    set.push_back({"order_id", with_luhn("35" + digits(rng, 12))});       // Luhn-valid!
+    set.push_back({no_key, "17" + digits(rng, 8)});                        // epoch s
+    set.push_back({"ts", "17" + digits(rng, 11)});                         // epoch ms
+    set.push_back({no_key, "17" + digits(rng, 14)});                       // epoch us
+    set.push_back({"timestamp", "17" + digits(rng, 17)});                  // epoch ns
+    set.push_back({"order_id", with_luhn("35" + digits(rng, 12))});        // Luhn-valid!
     set.push_back({no_key, "order " + non_luhn("35" + digits(rng, 13))});  // non-Luhn 15
     set.push_back({no_key, non_luhn(digits(rng, 15))});
     set.push_back({"isbn", isbn13(rng)});
     set.push_back({no_key, "ISBN " + isbn13(rng)});
     set.push_back({"request_id", uuid(rng)});
     set.push_back({no_key, "X-Request-Id: " + uuid(rng)});
-    set.push_back({"version", std::to_string(rng.next() % 20) + "." + std::to_string(rng.next() % 10) +
-                                  "." + digits(rng, 4)});
+    set.push_back({"version", std::to_string(rng.next() % 20) + "." +
+                                  std::to_string(rng.next() % 10) + "." + digits(rng, 4)});
     set.push_back({no_key, "price=" + std::to_string(rng.next() % 5000) + "." + digits(rng, 2)});
     set.push_back({no_key, std::to_string(rng.next() % 900 + 100) + "," + digits(rng, 3) + ".99"});
     set.push_back({no_key, hex(rng, 32)});
@@ -173,8 +179,8 @@ TEST(Labelled, RecallAndHighConfidencePrecision) {
       if (c.confidence == Confidence::kHigh) {
         ++high;
         high_correct += correct;
-        EXPECT_TRUE(correct) << "high-confidence " << name(c.type) << " '" << c.value
-                             << "' for " << name(l.type) << " under '" << l.key << "': " << c.rule;
+        EXPECT_TRUE(correct) << "high-confidence " << name(c.type) << " '" << c.value << "' for "
+                             << name(l.type) << " under '" << l.key << "': " << c.rule;
       }
     }
     EXPECT_TRUE(hit) << name(l.type) << " '" << l.value << "' under '" << l.key << "' missed";
@@ -188,8 +194,8 @@ TEST(Labelled, RecallAndHighConfidencePrecision) {
   for (const auto& [type, ft] : per_type) {
     std::printf("  %-11s recall %d/%d\n", std::string(name(type)).c_str(), ft.first, ft.second);
   }
-  std::printf("recall %.3f (%d/%d), high-confidence precision %.3f (%d/%d)\n", recall, found,
-              total, precision, high_correct, high);
+  std::printf("recall %.3f (%d/%d), high-confidence precision %.3f (%d/%d)\n", recall, found, total,
+              precision, high_correct, high);
   EXPECT_GE(recall, 0.95);
   EXPECT_GE(precision, 0.99);
 }

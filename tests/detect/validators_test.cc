@@ -2,9 +2,10 @@
 // MAC form, UUID, e-mail, coordinates, phone numbers, IP, base64. Identifiers
 // are generated here (check digits computed by the fixture helpers or by an
 // independent implementation below), never real ones.
+#include "detect/validators.h"
+
 #include <gtest/gtest.h>
 
-#include "detect/validators.h"
 #include "fixture/payloads.h"
 
 namespace ph::detect {
@@ -59,7 +60,8 @@ TEST(Meid, CheckDigitAndShape) {
   std::string bad = full;
   bad.back() = bad.back() == '0' ? '1' : '0';
   EXPECT_FALSE(meid_check_valid(bad));
-  EXPECT_TRUE(meid_check_valid("A10000009296F2"+std::string(1, meid_check_digit("A10000009296F2"))));
+  EXPECT_TRUE(
+      meid_check_valid("A10000009296F2" + std::string(1, meid_check_digit("A10000009296F2"))));
   EXPECT_TRUE(meid_shape("A10000009296F2"));
   EXPECT_FALSE(meid_shape("3510000009296F"));  // decimal IMEI space
   EXPECT_FALSE(meid_shape("A10000009296F"));   // 13
@@ -78,8 +80,8 @@ TEST(Mac, EveryFormParsesToTheSameAddress) {
 }
 
 TEST(Mac, MalformedFormsRejected) {
-  for (const char* f : {"00:1a:2b:3c:4d", "00:1a-2b:3c:4d:5e", "00:1a:2b:3c:4d:5g",
-                        "001a2b3c4d5", "001a.2b3c-4d5e", "0:1a:2b:3c:4d:5e:", ""}) {
+  for (const char* f : {"00:1a:2b:3c:4d", "00:1a-2b:3c:4d:5e", "00:1a:2b:3c:4d:5g", "001a2b3c4d5",
+                        "001a.2b3c-4d5e", "0:1a:2b:3c:4d:5e:", ""}) {
     EXPECT_FALSE(parse_mac(f)) << f;
   }
 }
@@ -120,9 +122,9 @@ TEST(Email, FoundWithBoundsAndTld) {
 
 TEST(Email, NotAddresses) {
   size_t start;
-  for (const char* t : {"icon@2x.png", "lib@1.2.3", "user@localhost", "user@host", "@example.com",
-                        "a@-bad.com", "a@b.c0m", "x@y.local", "scope@types.json",
-                        "user.@example.com"}) {
+  for (const char* t :
+       {"icon@2x.png", "lib@1.2.3", "user@localhost", "user@host", "@example.com", "a@-bad.com",
+        "a@b.c0m", "x@y.local", "scope@types.json", "user.@example.com"}) {
     EXPECT_EQ(email_len(t, start), 0u) << t;
   }
 }
@@ -145,8 +147,8 @@ TEST(Phone, InternationalAndRegional) {
   EXPECT_EQ(phone_e164("+47 912 34 567", ""), "+4791234567");
   EXPECT_EQ(phone_e164("91234567", "no"), "+4791234567");
   EXPECT_EQ(phone_e164("+44 7400 123456", ""), "+447400123456");
-  EXPECT_FALSE(phone_e164("91234567", ""));     // no region: cannot tell
-  EXPECT_FALSE(phone_e164("+47 12", ""));       // too short
+  EXPECT_FALSE(phone_e164("91234567", ""));      // no region: cannot tell
+  EXPECT_FALSE(phone_e164("+47 12", ""));        // too short
   EXPECT_FALSE(phone_e164("+999 1234567", ""));  // no such country code
   EXPECT_TRUE(valid_country_code(47));
   EXPECT_FALSE(valid_country_code(999));
