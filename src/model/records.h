@@ -64,12 +64,41 @@ struct FlowRecord {
   uint32_t notes = 0;  // FlowNote bits (model/flow_notes.h)
 };
 
+// One piece of personal data seen leaving a device (one per message, data
+// type and value; repeats within the message counted).
+struct FindingRecord {
+  uint64_t id = 0;      // 1-based, in order of the messages
+  uint64_t device = 0;  // assigned in Engine::finish()
+  uint64_t flow = 0;    // 0: no flow (EAPOL)
+  Timestamp ts = 0;
+  double since_device_first_seen_s = 0;
+  uint64_t frame = 0;
+  size_t input = 0;
+  std::string_view data_type;               // the contract's names ("imei", ...)
+  std::string value;                        // normalised, unredacted (sinks redact)
+  std::string value_sha256;                 // hex of SHA-256 of `value`
+  std::vector<std::string_view> encodings;  // outermost first (interned)
+  std::string_view where;                   // "http.query", "http.body", "eap.identity"
+  std::string path;                         // key path within it ("$.IMEI1", "di"), may be empty
+  std::string_view method;                  // "validated" | "keyword" | "profile"
+  std::string_view confidence;              // "high" | "medium" | "low"
+  std::string rule;                         // why it was flagged (never the value)
+  std::string_view protocol;                // "http", "dns", "eapol", ...
+  std::optional<bool> encrypted;
+  DestinationRecord destination;  // the flow's dst (filled in finish())
+  uint64_t count = 1;             // occurrences in the message
+  // The device as keyed when the message was seen (MAC, else IP).
+  std::optional<MacAddr> device_mac;
+  IpAddr device_ip;
+};
+
 struct Report {
   StringPool strings;  // backs the string_views in flows
   std::vector<capture::InputInfo> inputs;
   std::vector<bool> input_opened;  // false: the input could not be opened
   std::vector<DeviceRecord> devices;
   std::deque<FlowRecord> flows;  // by id; a deque never moves records as it grows
+  std::vector<FindingRecord> findings;
   Stats stats;
   std::vector<std::string> warnings;
   double duration_s = 0;

@@ -57,6 +57,7 @@ Engine::Engine(EngineOptions options)
     };
   } else if (!factory) {
     dispatching_ = true;
+    scanner_ = std::make_unique<FindingScanner>(report_.stats, report_.strings);
     factory = [this](const flow::Flow& f) { return make_dispatcher(f); };
   }
   flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),
@@ -235,6 +236,23 @@ void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto:
   // themselves, not names this device looked up.
   if (parser && parser->name == "dns" && m.dir == Direction::kDown && m.kind == "response")
     remember_names(f, m);
+  // Personal data leaving a device: what the client side sends.
+  if (!scanner_ || m.dir != Direction::kUp) return;
+  const size_t first = report_.findings.size();
+  scanner_->scan(m, report_.findings);
+  for (size_t i = first; i < report_.findings.size(); ++i) {
+    FindingRecord& r = report_.findings[i];
+    r.flow = f.id;
+    r.input = current_input_;
+    if (client_has_mac(f)) {
+      r.device_mac = f.client_mac;
+    } else {
+      r.device_ip = f.client.ip;
+    }
+    r.destination.ip = f.server.ip;
+    r.destination.port = f.server.port;
+    if (f.id == 0) r.encrypted = false;  // EAPOL: in clear on the link
+  }
 }
 
 // Which side of an EAPOL frame is the supplicant: the sender of Start,
@@ -372,6 +390,47 @@ Report Engine::finish() {
     if (!unspecified && std::find(d.ips.begin(), d.ips.end(), r.src_ip) == d.ips.end())
       d.ips.push_back(r.src_ip);
     r.device = d.id;
+  }
+  // Findings: their device (one seen only in EAPOL joins the list), the
+  // flow's final destination and encryption, and the time since the
+  // device appeared.
+  for (size_t i = 0; i < report_.findings.size(); ++i) {
+    FindingRecord& x = report_.findings[i];
+    x.id = i + 1;
+    size_t idx;
+    if (x.device_mac) {
+      auto [it, fresh] = by_mac.emplace(*x.device_mac, report_.devices.size());
+      idx = it->second;
+      if (fresh) {
+        report_.devices.emplace_back();
+        DeviceRecord& d = report_.devices.back();
+        d.id = idx + 1;
+        d.mac = x.device_mac;
+        d.first_seen = d.last_seen = x.ts;
+      }
+    } else {
+      auto [it, fresh] = by_ip.emplace(x.device_ip, report_.devices.size());
+      idx = it->second;
+      if (fresh) {
+        report_.devices.emplace_back();
+        DeviceRecord& d = report_.devices.back();
+        d.id = idx + 1;
+        d.first_seen = d.last_seen = x.ts;
+      }
+    }
+    DeviceRecord& d = report_.devices[idx];
+    d.first_seen = std::min(d.first_seen, x.ts);
+    d.last_seen = std::max(d.last_seen, x.ts);
+    x.device = d.id;
+    if (x.flow != 0 && x.flow <= report_.flows.size()) {
+      const FlowRecord& fr = report_.flows[x.flow - 1];
+      x.destination = fr.dst;
+      x.encrypted = fr.encrypted;
+    }
+  }
+  for (FindingRecord& x : report_.findings) {
+    x.since_device_first_seen_s =
+        double(x.ts - report_.devices[x.device - 1].first_seen) / kNsPerSec;
   }
   for (DeviceRecord& d : report_.devices) std::sort(d.ips.begin(), d.ips.end());
   if (report_.stats.packets > 0) report_.duration_s = double(clock_ - first_ts_) / kNsPerSec;

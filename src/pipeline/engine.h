@@ -17,6 +17,7 @@
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "model/records.h"
+#include "pipeline/findings.h"
 #include "proto/dispatch.h"
 #include "proto/protocol.h"
 
@@ -80,6 +81,7 @@ class Engine final : private proto::FlowMessageSink {
   EngineOptions options_;
   Report report_;
   std::string message_key_;
+  std::unique_ptr<FindingScanner> scanner_;                     // with protocol parsing only
   std::unordered_map<std::string, std::string_view> resolved_;  // values in report_.strings
 
   // 802.1X has no IP layer and no flow record: one EAPOL session per

@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "proto/dhcp/dhcp.h"
 #include "proto/dns/dns.h"
 #include "proto/http/http.h"
 #include "proto/mqtt/mqtt.h"
@@ -19,10 +20,11 @@ std::span<const Parser* const> parsers() {
   // EAPOL is not here: it has no IP layer and is chosen by its ethertype
   // (the Engine feeds it), and its 4-byte header is too weak a sign for
   // recognising UDP datagrams by content.
-  static const std::array<const Parser*, 12> kParsers = {
-      &dns::parser(),  &dns::tcp_parser(),   &dns::mdns_parser(), &dns::llmnr_parser(),
-      &http::parser(), &tls::parser(),       &quic::parser(),     &ssh::parser(),
-      &ntp::parser(),  &wireguard::parser(), &mqtt::parser(),     &radius::parser(),
+  static const std::array<const Parser*, 14> kParsers = {
+      &dhcp::parser(),     &dhcp::v6_parser(),   &dns::parser(),  &dns::tcp_parser(),
+      &dns::mdns_parser(), &dns::llmnr_parser(), &http::parser(), &tls::parser(),
+      &quic::parser(),     &ssh::parser(),       &ntp::parser(),  &wireguard::parser(),
+      &mqtt::parser(),     &radius::parser(),
   };
   return kParsers;
 }

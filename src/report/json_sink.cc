@@ -39,6 +39,27 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   w.field("flows", d.flows);
 }
 
+void destination(JsonWriter& w, std::string_view key, const DestinationRecord& d) {
+  w.key(key).begin_object();
+  w.key("ip");
+  if (d.ip.version) {
+    w.value(d.ip.to_string());
+  } else {
+    w.null();
+  }
+  w.field("port", unsigned(d.port));
+  opt_string(w, "host", d.host);
+  opt_string(w, "country", d.country);
+  w.key("asn");
+  if (d.asn) {
+    w.value(uint64_t(d.asn));
+  } else {
+    w.null();
+  }
+  opt_string(w, "org", d.org);
+  w.end_object();
+}
+
 void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   w.field("id", f.id);
   w.field("device", f.device);
@@ -46,18 +67,7 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   w.key("src").begin_object();
   w.field("ip", f.src_ip.to_string()).field("port", unsigned(f.src_port));
   w.end_object();
-  w.key("dst").begin_object();
-  w.field("ip", f.dst.ip.to_string()).field("port", unsigned(f.dst.port));
-  opt_string(w, "host", f.dst.host);
-  opt_string(w, "country", f.dst.country);
-  w.key("asn");
-  if (f.dst.asn) {
-    w.value(uint64_t(f.dst.asn));
-  } else {
-    w.null();
-  }
-  opt_string(w, "org", f.dst.org);
-  w.end_object();
+  destination(w, "dst", f.dst);
   if (f.vlan) w.field("vlan", unsigned(f.vlan));
   w.field("app", f.app);
   opt_string(w, "sni", f.sni);
@@ -78,6 +88,41 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   w.key("notes").begin_array();
   for_each_flow_note(f.notes, [&](const char* n) { w.value(n); });
   w.end_array();
+}
+
+void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, const Options& o) {
+  w.field("id", f.id);
+  w.field("device", f.device);
+  w.key("flow");
+  if (f.flow) {
+    w.value(f.flow);
+  } else {
+    w.null();
+  }
+  w.field("ts", format_rfc3339(f.ts));
+  w.key("since_device_first_seen_s").value(f.since_device_first_seen_s, 3);
+  w.field("frame", f.frame);
+  if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
+  w.field("data_type", f.data_type);
+  w.field("value", o.reveal ? f.value : redact(f.value));
+  w.field("value_sha256", f.value_sha256);
+  w.key("encodings").begin_array();
+  for (auto e : f.encodings) w.value(e);
+  w.end_array();
+  w.field("where", f.where);
+  opt_string(w, "path", f.path);
+  w.field("method", f.method);
+  w.field("confidence", f.confidence);
+  w.field("rule", f.rule);
+  w.field("count", f.count);
+  destination(w, "destination", f.destination);
+  w.field("protocol", f.protocol);
+  w.key("encrypted");
+  if (f.encrypted) {
+    w.value(*f.encrypted);
+  } else {
+    w.null();
+  }
 }
 
 void counters(JsonWriter& w, std::string_view key, const Counters& c) {
@@ -113,7 +158,7 @@ void summary_fields(JsonWriter& w, const Report& r) {
   w.end_array();
   w.field("devices", uint64_t(r.devices.size()));
   w.field("flows", uint64_t(r.flows.size()));
-  w.field("findings", uint64_t(0));
+  w.field("findings", uint64_t(r.findings.size()));
   w.key("duration_s").value(r.duration_s, 3);
   w.key("warnings").begin_array();
   for (const auto& e : r.warnings) w.value(e);
@@ -156,6 +201,14 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
       buf.push_back('\n');
       if (buf.size() > (1u << 16)) flush(buf, out);
     }
+    for (const auto& f : r.findings) {
+      JsonWriter line(buf);
+      line.begin_object().field("kind", "finding");
+      finding_fields(line, f, r, o);
+      line.end_object();
+      buf.push_back('\n');
+      if (buf.size() > (1u << 16)) flush(buf, out);
+    }
     JsonWriter line(buf);
     line.begin_object().field("kind", "summary");
     summary_fields(line, r);
@@ -183,7 +236,14 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
     if (buf.size() > (1u << 16)) flush(buf, out);
   }
   w.end_array();
-  w.key("findings").begin_array().end_array();
+  w.key("findings").begin_array();
+  for (const auto& f : r.findings) {
+    w.begin_object();
+    finding_fields(w, f, r, o);
+    w.end_object();
+    if (buf.size() > (1u << 16)) flush(buf, out);
+  }
+  w.end_array();
   w.end_object();
   buf.push_back('\n');
   flush(buf, out);

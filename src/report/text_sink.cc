@@ -86,6 +86,35 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   }
 
   line("");
+  // Findings first: they are what the reader came for. Low-confidence ones
+  // only with --verbose.
+  size_t low = 0;
+  for (const auto& f : r.findings) low += f.confidence == "low";
+  line(st.bold("FINDINGS (" + std::to_string(r.findings.size()) + ")"));
+  for (const auto& f : r.findings) {
+    if (f.confidence == "low" && !o.verbose) continue;
+    std::string dest = f.destination.ip.version ? endpoint(f.destination.ip, f.destination.port)
+                                                : std::string("(link layer)");
+    if (!f.destination.host.empty()) dest = std::string(f.destination.host) + " " + dest;
+    std::string clear = f.encrypted.has_value()
+                            ? (*f.encrypted ? std::string("encrypted") : st.red("UNENCRYPTED"))
+                            : std::string("encryption unknown");
+    char since[32];
+    std::snprintf(since, sizeof since, "+%.1f s", f.since_device_first_seen_s);
+    line("  #" + pad(std::to_string(f.id), 4) + "device " + pad(std::to_string(f.device), 3) +
+         pad(std::string(f.data_type), 10) + pad(o.reveal ? f.value : redact(f.value), 22) + "-> " +
+         dest + "  " + std::string(f.protocol) + ", " + clear + ", " + since + ", " +
+         std::string(f.confidence) + "/" + std::string(f.method));
+    std::string chain;
+    for (auto e : f.encodings) chain += (chain.empty() ? "" : " > ") + std::string(e);
+    line(st.dim("        why: " + f.rule + "; in " + std::string(f.where) +
+                (f.path.empty() ? "" : " " + f.path) + (chain.empty() ? "" : " [" + chain + "]") +
+                (f.count > 1 ? "; " + std::to_string(f.count) + " times" : "")));
+  }
+  if (low > 0 && !o.verbose)
+    line(st.dim("  ... " + std::to_string(low) + " low-confidence (--verbose shows them)"));
+
+  line("");
   line(st.bold("FLOWS (" + std::to_string(r.flows.size()) + ")"));
   if (!r.flows.empty()) {
     line(st.dim("  " + pad("#", 6) + pad("dev", 5) + pad("proto", 6) + pad("client", 28) +

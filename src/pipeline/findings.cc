@@ -1,0 +1,177 @@
+// Message -> decoded leaves -> candidates -> findings (see findings.h).
+#include "pipeline/findings.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+namespace ph {
+namespace {
+
+// A field without a key of its own is named by its field name's last part
+// ("dhcp.hostname" -> "hostname", "eap.imsi" -> "imsi"), so the keyword
+// table sees what the protocol says the value is.
+std::string_view implied_key(const proto::Field& f) {
+  if (!f.key.empty()) return f.key;
+  std::string_view n = f.name;
+  size_t dot = n.rfind('.');
+  return dot == std::string_view::npos ? n : n.substr(dot + 1);
+}
+
+// Protocol mechanics, not data a device chose to send: a DHCP client must
+// give its hardware address and may ask for its old IP; handshake
+// fingerprints and transaction ids are hex that only looks like something.
+bool mechanics(std::string_view field) {
+  static constexpr std::string_view kFields[] = {
+      "dhcp.chaddr",
+      "dhcp.client_id",
+      "dhcp.client_mac",
+      "dhcp.ciaddr",
+      "dhcp.yiaddr",
+      "dhcp.requested_ip",
+      "dhcp.server_id",
+      "dhcp.param_request_list",
+      "dhcpv6.client_duid",
+      "dhcpv6.client_mac",
+      "dhcpv6.server_duid",
+      "dhcpv6.ia_addr",
+      "dhcpv6.ia_prefix",
+      "dhcpv6.transaction_id",
+      "dhcpv6.oro",
+      "dns.id",
+      "tls.ja3",
+      "tls.ja3_hash",
+      "tls.ja4",
+      "tls.cipher",
+      "tls.ciphers",
+      "tls.version",
+      "quic.dcid",
+      "quic.scid",
+      "quic.version",
+      "mqtt.keep_alive",
+      "mqtt.protocol_level",
+      "radius.code",
+  };
+  for (auto f : kFields)
+    if (f == field) return true;
+  return false;
+}
+
+// Which of two sightings of one value is the better evidence: confidence,
+// then a validated method, then one with a key path (it explains more).
+int strength(const detect::Candidate& c, std::string_view path) {
+  return int(c.confidence) * 4 + (c.method == detect::Method::kKeyword ? 0 : 2) +
+         (path.empty() ? 0 : 1);
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view value) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(value.data(), value.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+// Feeds each leaf of one field (or the body) to the detectors.
+class FindingScanner::Leaves final : public content::LeafSink {
+ public:
+  Leaves(FindingScanner& s, std::string_view where, std::string_view outer_key,
+         std::span<const std::string_view> outer_encodings)
+      : s_(s), where_(where), outer_key_(outer_key), outer_(outer_encodings) {}
+
+  void on_leaf(const content::Leaf& leaf) override {
+    detect::Context ctx;
+    ctx.key = leaf.key.empty() ? outer_key_ : leaf.key;
+    ctx.path = leaf.path;
+    ctx.field = where_;
+    s_.candidates_.clear();
+    s_.detector_.scan(ctx, leaf.value, s_.candidates_);
+    s_.locations_.add(ctx, leaf.value);
+    s_.cells_.add(ctx, leaf.value);
+    for (const auto& c : s_.candidates_) s_.add(c, where_, leaf.path, outer_, leaf.encodings);
+  }
+
+ private:
+  FindingScanner& s_;
+  std::string_view where_;
+  std::string_view outer_key_;
+  std::span<const std::string_view> outer_;
+};
+
+FindingScanner::FindingScanner(Stats& stats, StringPool& strings)
+    : stats_(stats), strings_(strings), decoder_(content::Limits{}, stats.drops) {}
+
+void FindingScanner::add(const detect::Candidate& c, std::string_view where, std::string_view path,
+                         std::span<const std::string_view> outer,
+                         std::span<const std::string_view> inner) {
+  for (Pending& p : pending_) {
+    if (p.candidate.type != c.type || p.candidate.value != c.value) continue;
+    ++p.count;
+    if (strength(c, path) > strength(p.candidate, p.path)) {
+      p.candidate = c;
+      p.where = where;
+      p.path.assign(path);
+      p.encodings.assign(outer.begin(), outer.end());
+      p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+    }
+    return;
+  }
+  Pending p;
+  p.candidate = c;
+  p.where = where;
+  p.path.assign(path);
+  p.encodings.assign(outer.begin(), outer.end());
+  p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+  pending_.push_back(std::move(p));
+}
+
+void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out) {
+  pending_.clear();
+  for (const proto::Field& f : m.fields) {
+    if (mechanics(f.name)) continue;
+    Leaves leaves(*this, strings_.intern(f.name), implied_key(f), {});
+    decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
+  }
+  std::vector<std::string_view> body_encodings;
+  if (!m.body.empty()) {
+    for (const auto& e : m.encodings) body_encodings.push_back(strings_.intern(e));
+    std::string where = m.protocol + ".body";
+    Leaves leaves(*this, strings_.intern(where), {}, body_encodings);
+    decoder_.decode(m.body, m.content_type, {}, {}, leaves);
+  }
+  candidates_.clear();
+  locations_.finish(candidates_);
+  cells_.finish(candidates_);
+  // Pairs span several leaves: they are reported where the message's
+  // content is (its body when it has one).
+  std::string_view paired = strings_.intern(m.protocol + (m.body.empty() ? ".fields" : ".body"));
+  for (const auto& c : candidates_) add(c, paired, {}, body_encodings, {});
+  for (Pending& p : pending_) {
+    FindingRecord r;
+    r.ts = m.ts;
+    r.frame = m.frame;
+    r.data_type = detect::name(p.candidate.type);
+    r.value = std::move(p.candidate.value);
+    r.value_sha256 = sha256_hex(r.value);
+    for (auto e : p.encodings) r.encodings.push_back(strings_.intern(e));
+    r.where = p.where;
+    r.path = std::move(p.path);
+    r.method = detect::name(p.candidate.method);
+    r.confidence = detect::name(p.candidate.confidence);
+    r.rule = std::move(p.candidate.rule);
+    r.protocol = strings_.intern(m.protocol);
+    r.count = p.count;
+    stats_.messages.add("findings");
+    out.push_back(std::move(r));
+  }
+}
+
+}  // namespace ph

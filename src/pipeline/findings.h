@@ -1,0 +1,52 @@
+// The content and detection stages for one message: every field value and
+// the body go through the decoder chain (src/content), every decoded leaf
+// through the identifier detectors (src/detect), and what they find becomes
+// FindingRecords: one per (message, data type, value), the strongest
+// evidence kept and repeats counted.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "content/decoder.h"
+#include "detect/detect.h"
+#include "model/records.h"
+#include "model/stats.h"
+#include "proto/protocol.h"
+
+namespace ph {
+
+class FindingScanner {
+ public:
+  FindingScanner(Stats& stats, StringPool& strings);
+
+  // Appends the findings of `m` to `out` (without id, device, destination:
+  // the Engine fills those).
+  void scan(const proto::Message& m, std::vector<FindingRecord>& out);
+
+ private:
+  class Leaves;
+  struct Pending {
+    detect::Candidate candidate;
+    std::string_view where;
+    std::string path;
+    std::vector<std::string_view> encodings;
+    uint64_t count = 1;
+  };
+  void add(const detect::Candidate& c, std::string_view where, std::string_view path,
+           std::span<const std::string_view> outer, std::span<const std::string_view> inner);
+
+  Stats& stats_;
+  StringPool& strings_;
+  content::Decoder decoder_;
+  detect::Detector detector_;
+  detect::LocationPairer locations_;
+  detect::CellPairer cells_;
+  std::vector<detect::Candidate> candidates_;  // reused
+  std::vector<Pending> pending_;               // this message's findings
+};
+
+// Hex SHA-256 of `value`.
+std::string sha256_hex(std::string_view value);
+
+}  // namespace ph
