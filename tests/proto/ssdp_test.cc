@@ -15,8 +15,9 @@
 
 #include "fixture/payloads.h"
 #include "proto/chunking.h"
-#include "proto/datagram_oracle.h"
+#include "proto/probing_oracle.h"
 #include "proto/http/http.h"
+#include "proto/registry.h"
 #include "support/support.h"
 
 namespace ph::proto::test {
@@ -211,6 +212,22 @@ TEST(Ssdp, ProbeByContentAboveHttp) {
   }
 }
 
+// No other registered parser claims SSDP above the SSDP probe.
+TEST(Ssdp, OtherParsersScoreBelowSsdp) {
+  Device d = make_device(4);
+  for (const std::string& msg : {notify(d), msearch(), response(d)}) {
+    for (uint16_t port : {1900, 80, 53, 5353}) {
+      int ours = ssdp::parser().probe(kUp, as_bytes(msg), port);
+      for (const Parser* p : parsers()) {
+        if (p->name == "ssdp") continue;
+        for (Direction dir : {kUp, kDown}) {
+          EXPECT_LT(p->probe(dir, as_bytes(msg.substr(0, 512)), port), ours) << p->name;
+        }
+      }
+    }
+  }
+}
+
 // ---- oracle: tshark's SSDP on the real captures ---------------------------------------------
 //
 // Per frame: the method, request target and status code, then every
@@ -383,7 +400,7 @@ TEST(SsdpOracle, StartLinesAndHeadersMatchTshark) {
     if (!std::filesystem::exists(file)) continue;
     SCOPED_TRACE(name);
     OracleSink sink;
-    run_datagram_parser(file, ssdp::parser(), sink);
+    run_probing_parser(file, ssdp::parser(), sink);
     auto want = tshark_ssdp(file);
     ASSERT_FALSE(want.empty()) << "tshark finds no SSDP";
     const std::set<uint64_t> quoted = icmp_quotes(file);
@@ -428,7 +445,7 @@ TEST(SsdpOracle, HueBridgeIdOfL07) {
     }
     void on_anomaly(std::string_view) override {}
   } sink;
-  run_datagram_parser(file, ssdp::parser(), sink);
+  run_probing_parser(file, ssdp::parser(), sink);
   EXPECT_GT(sink.seen["001788FFFE2476FF"], 0);
 }
 

@@ -340,8 +340,11 @@ int probe(Direction, Bytes first, uint16_t server_port) {
     std::string_view method = line.substr(0, sp), uri = line.substr(sp + 1);
     if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) return 0;
     if (uri.find(' ') != std::string_view::npos) return 0;
-    if (uri.substr(0, 4) != "sip:" && uri.substr(0, 5) != "sips:" && uri.substr(0, 4) != "tel:")
-      return 0;
+    // (the URI's scheme may still be arriving too)
+    auto scheme = [&uri](std::string_view s) {
+      return uri.substr(0, s.size()) == s.substr(0, std::min(uri.size(), s.size()));
+    };
+    if (uri.empty() || (!scheme("sip:") && !scheme("sips:") && !scheme("tel:"))) return 0;
     score = 70;
   }
   if (score > 0 && (server_port == 5060 || server_port == 5061)) score += 5;
