@@ -197,9 +197,13 @@ void HeadReader::credentials(std::string_view value) {
 
 void HeadReader::header(std::string_view key, std::string_view value, Framing& framing) {
   if (key == "content-length") {
+    // At most 15 digits: no overflow, and far beyond any body we keep.
     uint64_t n = 0;
     bool ok = !value.empty() && value.size() <= 15;
-    for (char c : value) ok = ok && is_digit(c), n = n * 10 + uint64_t(c - '0');
+    for (size_t i = 0; ok && i < value.size(); ++i) {
+      ok = is_digit(value[i]);
+      n = n * 10 + uint64_t(value[i] - '0');
+    }
     if (!ok) {
       sink_.on_anomaly("sip.bad-content-length");
     } else if (framing.has_length && n != framing.content_length) {
@@ -344,8 +348,7 @@ bool parse_head(std::string_view head, const Limits& limits, MessageSink& sink, 
   return true;
 }
 
-void parse_body(const Limits& limits, MessageSink& sink, Message& msg) {
-  (void)limits;
+void parse_body(MessageSink& sink, Message& msg) {
   const std::string_view type = msg.content_type;
   if (type != "application/sdp" && type.substr(0, 10) != "multipart/") return;
   // In a multipart body the SDP part's lines are found the same way: a

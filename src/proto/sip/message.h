@@ -40,7 +40,7 @@ bool parse_head(std::string_view head, const Limits& limits, MessageSink& sink, 
                 Framing& framing);
 
 // Adds the fields found in msg.body (the SDP connection addresses).
-void parse_body(const Limits& limits, MessageSink& sink, Message& msg);
+void parse_body(MessageSink& sink, Message& msg);
 
 // A name-addr or addr-spec ("\"Bob\" <sip:bob@host>;tag=1", "sip:bob@host;tag=1").
 struct NameAddr {

@@ -59,7 +59,7 @@ class SessionBase : public Session {
  protected:
   // Hands a message on after reading its body's fields.
   void emit(Message&& m, Direction dir, Timestamp ts, uint64_t frame) {
-    parse_body(limits_, sink_, m);
+    parse_body(sink_, m);
     if (host_.empty() && !request_seen_ && m.kind == "request") {
       if (const Field* uri = m.find("sip.request_uri")) host_ = uri_host_name(uri->value);
     }
