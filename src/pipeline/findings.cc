@@ -94,8 +94,12 @@ class FindingScanner::Leaves final : public content::LeafSink {
     ctx.field = where_;
     s_.candidates_.clear();
     s_.detector_.scan(ctx, leaf.value, s_.candidates_);
-    s_.locations_.add(ctx, leaf.value);
-    s_.cells_.add(ctx, leaf.value);
+    // DNS TXT keys are short and mean other things (HomeKit's "ci" is a
+    // category, not a cell id): no pairing across DNS records.
+    if (!s_.in_dns_) {
+      s_.locations_.add(ctx, leaf.value);
+      s_.cells_.add(ctx, leaf.value);
+    }
     for (const auto& c : s_.candidates_) s_.add(c, where_, leaf.path, outer_, leaf.encodings);
   }
 
@@ -114,7 +118,12 @@ void FindingScanner::add(const detect::Candidate& c, std::string_view where, std
                          std::span<const std::string_view> inner) {
   for (Pending& p : pending_) {
     if (p.candidate.type != c.type || p.candidate.value != c.value) continue;
-    ++p.count;
+    // The same occurrence seen at two layers (in a base64 blob's decoded
+    // text and again as its JSON leaf) is not a repeat: a repeat is another
+    // field, or the same layers at another path.
+    const size_t depth = outer.size() + inner.size();
+    const bool layered = p.where == where && depth != p.encodings.size();
+    if (!layered) ++p.count;
     if (strength(c, path) > strength(p.candidate, p.path)) {
       p.candidate = c;
       p.where = where;
@@ -135,6 +144,7 @@ void FindingScanner::add(const detect::Candidate& c, std::string_view where, std
 
 void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out) {
   pending_.clear();
+  in_dns_ = m.protocol == "dns";
   for (const proto::Field& f : m.fields) {
     if (mechanics(f.name)) continue;
     Leaves leaves(*this, strings_.intern(f.name), implied_key(f), {});

@@ -44,6 +44,7 @@ class FindingScanner {
   detect::CellPairer cells_;
   std::vector<detect::Candidate> candidates_;  // reused
   std::vector<Pending> pending_;               // this message's findings
+  bool in_dns_ = false;                        // the message is DNS/mDNS/LLMNR
 };
 
 // Hex SHA-256 of `value`.

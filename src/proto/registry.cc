@@ -10,6 +10,8 @@
 #include "proto/ntp/ntp.h"
 #include "proto/quic/quic.h"
 #include "proto/radius/radius.h"
+#include "proto/sip/sip.h"
+#include "proto/ssdp/ssdp.h"
 #include "proto/ssh/ssh.h"
 #include "proto/tls/tls.h"
 #include "proto/wireguard/wireguard.h"
@@ -20,11 +22,12 @@ std::span<const Parser* const> parsers() {
   // EAPOL is not here: it has no IP layer and is chosen by its ethertype
   // (the Engine feeds it), and its 4-byte header is too weak a sign for
   // recognising UDP datagrams by content.
-  static const std::array<const Parser*, 14> kParsers = {
-      &dhcp::parser(),     &dhcp::v6_parser(),   &dns::parser(),  &dns::tcp_parser(),
-      &dns::mdns_parser(), &dns::llmnr_parser(), &http::parser(), &tls::parser(),
-      &quic::parser(),     &ssh::parser(),       &ntp::parser(),  &wireguard::parser(),
-      &mqtt::parser(),     &radius::parser(),
+  static const std::array<const Parser*, 17> kParsers = {
+      &sip::parser(),       &sip::tcp_parser(), &ssdp::parser(),      &dhcp::parser(),
+      &dhcp::v6_parser(),   &dns::parser(),     &dns::tcp_parser(),   &dns::mdns_parser(),
+      &dns::llmnr_parser(), &http::parser(),    &tls::parser(),       &quic::parser(),
+      &ssh::parser(),       &ntp::parser(),     &wireguard::parser(), &mqtt::parser(),
+      &radius::parser(),
   };
   return kParsers;
 }

@@ -63,6 +63,9 @@ TEST(Findings, TheMotivatingLeakIsFoundWithItsContext) {
     // The POST completes 4.53 s after the phone's first packet (demo.cc).
     EXPECT_NEAR(f->since_device_first_seen_s, 4.53, 0.01);
     EXPECT_EQ(f->rule.find(w.value), std::string::npos) << "rules never carry the value";
+    // Seen twice (in the base64 layer's decoded text and as the JSON leaf)
+    // but sent once: not a repeat.
+    EXPECT_EQ(f->count, 1u);
   }
   // The phone posts at boot and twice more (three POSTs): each message
   // gives its own findings.
