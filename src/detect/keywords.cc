@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstring>
+#include <string>
+#include <unordered_map>
 
 namespace ph::detect {
 namespace {
@@ -244,8 +246,9 @@ bool token_match(const Squashed& s, std::string_view word) {
 
 }  // namespace
 
-KeyInfo classify_key(std::string_view key) {
-  if (key.empty()) return {};
+namespace {
+
+KeyInfo classify_uncached(std::string_view key) {
   Squashed s;
   squash(key, s);
   if (s.size == 0) return {};
@@ -257,6 +260,28 @@ KeyInfo classify_key(std::string_view key) {
     if (hit) return {e.role, e.type, e.word};
   }
   return {};
+}
+
+}  // namespace
+
+// Keys repeat endlessly (header names, query keys, JSON keys), and the table
+// walk costs ~300 ns, so the result of this pure function is memoised per
+// thread (bounded: cleared when full). The one piece of mutable state here is
+// a cache; results do not depend on it.
+KeyInfo classify_key(std::string_view key) {
+  if (key.empty()) return {};
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  constexpr size_t kMemoKeys = 8192, kMemoKeyLength = 96;
+  thread_local std::unordered_map<std::string, KeyInfo, Hash, std::equal_to<>> memo;
+  if (key.size() > kMemoKeyLength) return classify_uncached(key);
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  KeyInfo info = classify_uncached(key);
+  if (memo.size() >= kMemoKeys) memo.clear();
+  memo.emplace(std::string(key), info);
+  return info;
 }
 
 }  // namespace ph::detect

@@ -147,14 +147,14 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
   in_dns_ = m.protocol == "dns";
   for (const proto::Field& f : m.fields) {
     if (mechanics(f.name)) continue;
-    Leaves leaves(*this, strings_.intern(f.name), implied_key(f), {});
+    Leaves leaves(*this, f.name, implied_key(f), {});
     decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
   }
   std::vector<std::string_view> body_encodings;
   if (!m.body.empty()) {
     for (const auto& e : m.encodings) body_encodings.push_back(strings_.intern(e));
-    std::string where = m.protocol + ".body";
-    Leaves leaves(*this, strings_.intern(where), {}, body_encodings);
+    body_where_.assign(m.protocol).append(".body");
+    Leaves leaves(*this, body_where_, {}, body_encodings);
     decoder_.decode(m.body, m.content_type, {}, {}, leaves);
   }
   candidates_.clear();
@@ -162,7 +162,8 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
   cells_.finish(candidates_);
   // Pairs span several leaves: they are reported where the message's
   // content is (its body when it has one).
-  std::string_view paired = strings_.intern(m.protocol + (m.body.empty() ? ".fields" : ".body"));
+  paired_where_.assign(m.protocol).append(m.body.empty() ? ".fields" : ".body");
+  std::string_view paired = paired_where_;
   for (const auto& c : candidates_) add(c, paired, {}, body_encodings, {});
   for (Pending& p : pending_) {
     FindingRecord r;
@@ -172,7 +173,7 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     r.value = std::move(p.candidate.value);
     r.value_sha256 = sha256_hex(r.value);
     for (auto e : p.encodings) r.encodings.push_back(strings_.intern(e));
-    r.where = p.where;
+    r.where = strings_.intern(p.where);
     r.path = std::move(p.path);
     r.method = detect::name(p.candidate.method);
     r.confidence = detect::name(p.candidate.confidence);

@@ -28,7 +28,7 @@ class FindingScanner {
   class Leaves;
   struct Pending {
     detect::Candidate candidate;
-    std::string_view where;
+    std::string_view where;  // valid during scan() (the message's or a member)
     std::string path;
     std::vector<std::string_view> encodings;
     uint64_t count = 1;
@@ -44,7 +44,9 @@ class FindingScanner {
   detect::CellPairer cells_;
   std::vector<detect::Candidate> candidates_;  // reused
   std::vector<Pending> pending_;               // this message's findings
-  bool in_dns_ = false;                        // the message is DNS/mDNS/LLMNR
+  bool in_dns_ = false;
+  // Where names built per message; interned only when a finding is kept.
+  std::string body_where_, paired_where_;  // the message is DNS/mDNS/LLMNR
 };
 
 // Hex SHA-256 of `value`.
