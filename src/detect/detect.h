@@ -93,6 +93,7 @@ class LocationPairer {
  public:
   void add(const Context& ctx, std::string_view value);
   void finish(std::vector<Candidate>& out);
+  size_t held() const { return parts_.size(); }  // leaves kept for pairing
 
  private:
   struct Part {
@@ -112,6 +113,7 @@ class CellPairer {
  public:
   void add(const Context& ctx, std::string_view value);
   void finish(std::vector<Candidate>& out);
+  size_t held() const { return leaves_.size(); }  // leaves kept for pairing
 
  private:
   enum class Part : uint8_t { kMcc, kMnc, kArea, kCell };

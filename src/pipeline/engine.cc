@@ -206,15 +206,27 @@ std::string Engine::name_key(const flow::Flow& f, const IpAddr& address) {
 }
 
 void Engine::remember_names(const flow::Flow& f, const proto::Message& response) {
+  // Most responses worth remembering carry an address; the others (NXDOMAIN,
+  // PTR, TXT...) are dismissed without building pairs.
+  bool has_address = false;
+  for (const auto& field : response.fields) {
+    std::string_view n = field.name;
+    if (n == "dns.answer.a" || n == "dns.answer.aaaa" || n == "dns.svcb.ipv4hint" ||
+        n == "dns.svcb.ipv6hint") {
+      has_address = true;
+      break;
+    }
+  }
+  if (!has_address) return;
   std::vector<proto::dns::NameAddress> pairs = proto::dns::name_addresses(response);
   // Pairs come queried names first: the first name given for an address in
   // this message is the one the device asked for.
-  std::unordered_map<std::string, bool> named;
+  std::vector<IpAddr> named;
   for (const auto& p : pairs) {
     IpAddr a = IpAddr::parse(p.address);
-    if (a.version == 0) continue;
+    if (a.version == 0 || std::find(named.begin(), named.end(), a) != named.end()) continue;
+    named.push_back(a);
     std::string key = name_key(f, a);
-    if (!named.emplace(key, true).second) continue;
     auto it = resolved_.find(key);
     if (it == resolved_.end() && resolved_.size() >= kMaxResolvedNames) {
       report_.stats.drops.add("dns.name-cache-full");

@@ -70,6 +70,7 @@ class Engine final : private proto::FlowMessageSink {
   // (issue #4) take them from here.
   void on_message(const flow::Flow& flow, const proto::Parser* parser, proto::Message&& m) override;
   void on_anomaly(std::string_view what) override { report_.stats.anomalies.add(what); }
+  void on_skipped(std::string_view what) override { report_.stats.drops.add(what); }
 
   // The per-device DNS cache: (device, address) -> the name that device
   // last resolved to the address. Devices are keyed as in the report (MAC

@@ -18,10 +18,16 @@ std::string_view implied_key(const proto::Field& f) {
   return dot == std::string_view::npos ? n : n.substr(dot + 1);
 }
 
-// Protocol mechanics, not data a device chose to send: a DHCP client must
-// give its hardware address and may ask for its old IP; handshake
-// fingerprints and transaction ids are hex that only looks like something.
-bool mechanics(std::string_view field) {
+// Fields not read for findings:
+// - protocol mechanics, not data a device chose to send: a DHCP client must
+//   give its hardware address and may ask for its old IP; handshake
+//   fingerprints and transaction ids are hex that only looks like something;
+// - fields that repeat another field's bytes, which is read instead:
+//   http.path/http.query are inside http.uri (the decoder splits its query
+//   with the keys as paths), the Host/User-Agent/Cookie/Authorization
+//   headers have their own fields, SSDP's named headers are also headers;
+// - headers whose values are protocol vocabulary (Accept, Connection...).
+bool skip_field(const proto::Field& f) {
   static constexpr std::string_view kFields[] = {
       "dhcp.chaddr",
       "dhcp.client_id",
@@ -31,6 +37,7 @@ bool mechanics(std::string_view field) {
       "dhcp.requested_ip",
       "dhcp.server_id",
       "dhcp.param_request_list",
+      "dhcp.message_type",
       "dhcpv6.client_duid",
       "dhcpv6.client_mac",
       "dhcpv6.server_duid",
@@ -39,21 +46,67 @@ bool mechanics(std::string_view field) {
       "dhcpv6.transaction_id",
       "dhcpv6.oro",
       "dns.id",
+      "dns.qtype",
+      "dns.opcode",
+      "dns.rcode",
       "tls.ja3",
       "tls.ja3_hash",
       "tls.ja4",
       "tls.cipher",
       "tls.ciphers",
       "tls.version",
-      "quic.dcid",
-      "quic.scid",
       "quic.version",
       "mqtt.keep_alive",
       "mqtt.protocol_level",
       "radius.code",
+      "http.path",
+      "http.query",
+      "http.method",
+      "http.version",
+      "ssdp.server",
+      "ssdp.location",
+      "ssdp.usn",
+      "ssdp.nt",
+      "ssdp.nts",
+      "ssdp.st",
+      "ssdp.user_agent",
+      "ssdp.method",
+      "ntp.mode",
+      "ntp.version",
   };
-  for (auto f : kFields)
-    if (f == field) return true;
+  static constexpr std::string_view kHeaders[] = {
+      "accept",
+      "accept-encoding",
+      "accept-language",
+      "accept-charset",
+      "connection",
+      "content-length",
+      "content-type",
+      "cache-control",
+      "pragma",
+      "date",
+      "if-modified-since",
+      "if-none-match",
+      "upgrade-insecure-requests",
+      "te",
+      "range",
+      "keep-alive",
+      "expect",
+      "dnt",
+      "host",
+      "user-agent",
+      "cookie",
+      "authorization",
+      "man",
+      "mx",
+      "ext",
+  };
+  for (auto name : kFields)
+    if (name == f.name) return true;
+  if (f.name == "http.header" || f.name == "ssdp.header") {
+    for (auto h : kHeaders)
+      if (h == f.key) return true;
+  }
   return false;
 }
 
@@ -101,13 +154,16 @@ class FindingScanner::Leaves final : public content::LeafSink {
       s_.cells_.add(ctx, leaf.value);
     }
     for (const auto& c : s_.candidates_) s_.add(c, where_, leaf.path, outer_, leaf.encodings);
+    found_ |= !s_.candidates_.empty();
   }
+  bool found() const { return found_; }
 
  private:
   FindingScanner& s_;
   std::string_view where_;
   std::string_view outer_key_;
   std::span<const std::string_view> outer_;
+  bool found_ = false;
 };
 
 FindingScanner::FindingScanner(Stats& stats, StringPool& strings)
@@ -146,9 +202,20 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
   pending_.clear();
   in_dns_ = m.protocol == "dns";
   for (const proto::Field& f : m.fields) {
-    if (mechanics(f.name)) continue;
+    if (skip_field(f)) continue;
+    // Field values repeat across messages (User-Agent, cookies, tokens): a
+    // value that gave nothing before gives nothing again.
+    std::hash<std::string_view> h;
+    const uint64_t id = h(f.name) * 31 + h(f.key) * 17 + h(f.value);
+    if (nothing_in_.count(id)) continue;
+    const size_t pending = pending_.size(), held = locations_.held() + cells_.held();
     Leaves leaves(*this, f.name, implied_key(f), {});
     decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
+    if (!leaves.found() && pending_.size() == pending &&
+        locations_.held() + cells_.held() == held) {
+      if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
+      nothing_in_.insert(id);
+    }
   }
   std::vector<std::string_view> body_encodings;
   if (!m.body.empty()) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "content/decoder.h"
@@ -45,6 +46,10 @@ class FindingScanner {
   std::vector<detect::Candidate> candidates_;  // reused
   std::vector<Pending> pending_;               // this message's findings
   bool in_dns_ = false;
+  // Hashes of (field name, key, value) that gave no candidate and nothing
+  // to pair: skipped when seen again (bounded; cleared when full).
+  static constexpr size_t kNothingInMax = 1 << 16;
+  std::unordered_set<uint64_t> nothing_in_;
   // Where names built per message; interned only when a finding is kept.
   std::string body_where_, paired_where_;  // the message is DNS/mDNS/LLMNR
 };

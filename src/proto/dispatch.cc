@@ -80,15 +80,30 @@ void Dispatcher::give_up() {
   }
 }
 
+bool Dispatcher::repeated(Direction dir, Bytes data) {
+  // Direction is part of the hash: a request and its echo differ.
+  uint64_t h = std::hash<std::string_view>()(as_string(data)) ^ uint64_t(index(dir));
+  h |= 1;  // 0 marks an empty slot
+  for (uint64_t r : recent_)
+    if (r == h) return true;
+  recent_[recent_next_++ % kRecentDatagrams] = h;
+  return false;
+}
+
 void Dispatcher::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) {
   if (gave_up_) return;
   if (feeder_) {
+    if (transport_ == Transport::kDatagram && repeated(dir, data)) {
+      sink_.on_skipped("proto.repeated-datagrams");
+      return;
+    }
     feeder_->data(dir, data, ts, frame);
     return;
   }
   if (transport_ == Transport::kDatagram) {
     if (const Parser* p = identify(transport_, dir, data, server_port_)) {
       start(p);
+      repeated(dir, data);  // remembered, so that its repeats are known
       feeder_->data(dir, data, ts, frame);
       return;
     }

@@ -8,6 +8,7 @@
 // by what they look like (text, binary, random).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,8 @@ class FlowMessageSink {
   virtual ~FlowMessageSink() = default;
   virtual void on_message(const flow::Flow& flow, const Parser* parser, Message&& message) = 0;
   virtual void on_anomaly(std::string_view what) = 0;
+  // Input deliberately not parsed (a bypass), counted by the caller.
+  virtual void on_skipped(std::string_view what) {}
 };
 
 // What the first bytes of an unrecognised flow look like.
@@ -55,6 +58,9 @@ class Dispatcher final : public flow::FlowConsumer, private MessageSink {
  private:
   void start(const Parser* parser);
   void give_up();
+  // Whether this datagram equals one of the last kRecentDatagrams handed
+  // to the parser (remembering it when not).
+  bool repeated(Direction dir, Bytes data);
   void emit_raw(Direction dir, Bytes bytes, Timestamp ts, uint64_t frame);
   void on_message(Message&& m) override { sink_.on_message(flow_, parser_, std::move(m)); }
   void on_anomaly(std::string_view what) override { sink_.on_anomaly(what); }
@@ -75,6 +81,12 @@ class Dispatcher final : public flow::FlowConsumer, private MessageSink {
   uint64_t early_dropped_[2] = {0, 0};
   int datagrams_ = 0;
   bool raw_sent_ = false;
+  // Hashes of the last datagrams handed to the parser: a device repeating
+  // the same datagram (SSDP NOTIFY, mDNS announcements, retransmitted DNS
+  // queries) teaches nothing new, so repeats are counted and skipped.
+  static constexpr size_t kRecentDatagrams = 8;
+  std::array<uint64_t, kRecentDatagrams> recent_{};
+  size_t recent_next_ = 0;
   std::string looks_like_;  // of an unrecognised flow's first bytes
 };
 

@@ -24,6 +24,8 @@ struct Collected : MessageSink, FlowMessageSink {
     messages.push_back(std::move(m));
   }
   void on_anomaly(std::string_view what) override { anomalies.emplace_back(what); }
+  void on_skipped(std::string_view what) override { skipped.emplace_back(what); }
+  std::vector<std::string> skipped;
 };
 
 // One piece of an exchange: bytes in one direction (a datagram, for

@@ -122,6 +122,24 @@ TEST(Dispatcher, ShortUnknownStreamLeavesItsBytesAtTheEnd) {
   EXPECT_EQ(d.looks_like(), "binary");
 }
 
+TEST(Dispatcher, RepeatedDatagramsAreSkippedAndCounted) {
+  Collected sink;
+  flow::Flow f;
+  f.proto = IPPROTO_UDP;
+  f.server.port = 53;
+  Dispatcher d(f, sink);
+  std::string q1 = fixture::dns_query(1, "a.example"), q2 = fixture::dns_query(2, "b.example");
+  d.on_data(Direction::kUp, as_bytes(q1), 1, 1);
+  d.on_data(Direction::kUp, as_bytes(q2), 2, 2);
+  d.on_data(Direction::kUp, as_bytes(q1), 3, 3);  // a retransmission: nothing new
+  d.on_data(Direction::kUp, as_bytes(q2), 4, 4);
+  EXPECT_EQ(sink.messages.size(), 2u);
+  EXPECT_EQ(sink.skipped,
+            (std::vector<std::string>{"proto.repeated-datagrams", "proto.repeated-datagrams"}));
+  d.on_data(Direction::kUp, as_bytes(fixture::dns_query(3, "c.example")), 5, 5);
+  EXPECT_EQ(sink.messages.size(), 3u) << "a new datagram is parsed";
+}
+
 TEST(LooksLike, TextBinaryRandomEmpty) {
   fixture::Prng rng(9);
   EXPECT_EQ(looks_like(as_bytes(rng.bytes(128))), "random");
