@@ -169,9 +169,22 @@ class FindingScanner::Leaves final : public content::LeafSink {
 FindingScanner::FindingScanner(Stats& stats, StringPool& strings)
     : stats_(stats), strings_(strings), decoder_(content::Limits{}, stats.drops) {}
 
+// An EAP-SIM/AKA network access identifier ("1<IMSI>@wlan.mnc001.mcc242.
+// 3gppnetwork.org") has the shape of an e-mail address but is a SIM
+// identity, reported as the IMSI it carries.
+bool nai_realm(std::string_view address) {
+  size_t at = address.rfind('@');
+  if (at == std::string_view::npos) return false;
+  std::string_view realm = address.substr(at + 1);
+  return realm.find("3gppnetwork.org") != std::string_view::npos ||
+         (realm.find("mnc") != std::string_view::npos &&
+          realm.find(".mcc") != std::string_view::npos);
+}
+
 void FindingScanner::add(const detect::Candidate& c, std::string_view where, std::string_view path,
                          std::span<const std::string_view> outer,
                          std::span<const std::string_view> inner) {
+  if (c.type == detect::DataType::kEmail && nai_realm(c.value)) return;
   for (Pending& p : pending_) {
     if (p.candidate.type != c.type || p.candidate.value != c.value) continue;
     // The same occurrence seen at two layers (in a base64 blob's decoded

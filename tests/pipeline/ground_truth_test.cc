@@ -83,6 +83,17 @@ INSTANTIATE_TEST_SUITE_P(Manifest, GroundTruth, ::testing::ValuesIn(kTruth),
                            return "T" + std::to_string(i.index);
                          });
 
+TEST(GroundTruth, SimIdentitiesAreImsisNotEmailAddresses) {
+  PH_REQUIRE_SHARED_CAPTURES();
+  Report r = scan("leak/L10_eapol_eapsim_imsi.pcap");
+  size_t imsis = 0;
+  for (const auto& f : r.findings) {
+    EXPECT_NE(f.data_type, "email") << f.where << ": an NAI realm is not a mailbox";
+    imsis += f.data_type == "imsi";
+  }
+  EXPECT_GT(imsis, 0u);
+}
+
 TEST(GroundTruth, FalsePositiveControlsStayBelowMedium) {
   PH_REQUIRE_SHARED_CAPTURES();
   for (const auto& file : ::ph::test::shared_files("fp", {".pcap", ".pcapng"})) {
