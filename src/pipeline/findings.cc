@@ -167,7 +167,7 @@ class FindingScanner::Leaves final : public content::LeafSink {
 };
 
 FindingScanner::FindingScanner(Stats& stats, StringPool& strings)
-    : stats_(stats), strings_(strings), decoder_(content::Limits{}, stats.drops) {}
+    : strings_(strings), decoder_(content::Limits{}, stats.drops) {}
 
 // An EAP-SIM/AKA network access identifier ("1<IMSI>@wlan.mnc001.mcc242.
 // 3gppnetwork.org") has the shape of an e-mail address but is a SIM
@@ -260,7 +260,6 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     r.rule = std::move(p.candidate.rule);
     r.protocol = strings_.intern(m.protocol);
     r.count = p.count;
-    stats_.messages.add("findings");
     out.push_back(std::move(r));
   }
 }

@@ -37,7 +37,6 @@ class FindingScanner {
   void add(const detect::Candidate& c, std::string_view where, std::string_view path,
            std::span<const std::string_view> outer, std::span<const std::string_view> inner);
 
-  Stats& stats_;
   StringPool& strings_;
   content::Decoder decoder_;
   detect::Detector detector_;
