@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "pieces.h"
 #include "proto/feeder.h"
 #include "proto/ntp/ntp.h"
 #include "proto/ssh/ssh.h"
@@ -30,27 +31,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Parser& chosen = *parsers[data[0] % 3];
   Sink sink;
   Feeder feeder(chosen.make(sink), sink);
-  size_t pos = 1;
   uint64_t frame = 0;
-  while (pos + 3 <= size) {
-    uint8_t ctl = data[pos];
-    size_t len = size_t(data[pos + 1]) << 8 | data[pos + 2];
-    pos += 3;
-    ph::Direction dir = ctl & 1 ? ph::Direction::kDown : ph::Direction::kUp;
-    if (ctl & 2) {
-      feeder.gap(dir, len);
-      continue;
+  ph::fuzz::for_each_piece(data, size, 1, [&](const ph::fuzz::Piece& piece) {
+    if (piece.gap) {
+      feeder.gap(piece.dir, piece.length);
+      return;
     }
-    if (len > size - pos) len = size - pos;
-    ph::Bytes piece(data + pos, len);
-    pos += len;
     for (const Parser* p : parsers) {
-      int score = p->probe(dir, piece, uint16_t(ctl >> 2) * 700);
+      int score = p->probe(piece.dir, piece.bytes, uint16_t(piece.hint) * 700);
       if (score < 0 || score > 100) std::abort();
     }
     ++frame;
-    feeder.data(dir, piece, ph::Timestamp(frame), frame);
-  }
+    feeder.data(piece.dir, piece.bytes, ph::Timestamp(frame), frame);
+  });
   feeder.end(ph::Timestamp(frame + 1));
   if (feeder.session().facts().app != chosen.name) std::abort();
   return 0;

@@ -15,8 +15,8 @@
 
 #include "fixture/payloads.h"
 #include "proto/chunking.h"
-#include "proto/probing_oracle.h"
 #include "proto/http/http.h"
+#include "proto/probing_oracle.h"
 #include "proto/registry.h"
 #include "support/support.h"
 
