@@ -371,31 +371,36 @@ void Engine::on_flow_closed(flow::Flow& f) {
 Report Engine::finish() {
   flows_->flush_all(clock_);
 
-  // Devices in order of their first flow; keyed by MAC, else by IP.
+  // Devices in order of their first flow; keyed by MAC, else by IP. A
+  // device is created at its first sighting (a flow, or a finding of a
+  // device seen only in EAPOL) and widened by each later one.
   std::unordered_map<MacAddr, size_t, AddrHash> by_mac;
   std::unordered_map<IpAddr, size_t, AddrHash> by_ip;
-  for (FlowRecord& r : report_.flows) {
-    size_t idx;
-    if (r.src_mac) {
-      auto [it, fresh] = by_mac.emplace(*r.src_mac, report_.devices.size());
-      idx = it->second;
-      if (fresh) {
-        report_.devices.emplace_back();
-        report_.devices.back().mac = r.src_mac;
+  auto device = [&](const std::optional<MacAddr>& mac, const IpAddr& ip, Timestamp first,
+                    Timestamp last) -> DeviceRecord& {
+    const size_t next = report_.devices.size();
+    auto [idx, fresh] = [&] {
+      if (mac) {
+        auto [it, fresh] = by_mac.emplace(*mac, next);
+        return std::pair{it->second, fresh};
       }
-    } else {
-      auto [it, fresh] = by_ip.emplace(r.src_ip, report_.devices.size());
-      idx = it->second;
-      if (fresh) report_.devices.emplace_back();
+      auto [it, fresh] = by_ip.emplace(ip, next);
+      return std::pair{it->second, fresh};
+    }();
+    if (fresh) {
+      DeviceRecord& d = report_.devices.emplace_back();
+      d.id = idx + 1;
+      d.mac = mac;
+      d.first_seen = first;
+      d.last_seen = last;
     }
     DeviceRecord& d = report_.devices[idx];
-    if (d.id == 0) {
-      d.id = idx + 1;
-      d.first_seen = r.first_seen;
-      d.last_seen = r.last_seen;
-    }
-    d.first_seen = std::min(d.first_seen, r.first_seen);
-    d.last_seen = std::max(d.last_seen, r.last_seen);
+    d.first_seen = std::min(d.first_seen, first);
+    d.last_seen = std::max(d.last_seen, last);
+    return d;
+  };
+  for (FlowRecord& r : report_.flows) {
+    DeviceRecord& d = device(r.src_mac, r.src_ip, r.first_seen, r.last_seen);
     ++d.flows;
     bool unspecified =
         std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
@@ -403,37 +408,12 @@ Report Engine::finish() {
       d.ips.push_back(r.src_ip);
     r.device = d.id;
   }
-  // Findings: their device (one seen only in EAPOL joins the list), the
-  // flow's final destination and encryption, and the time since the
-  // device appeared.
+  // Findings: their device, the flow's final destination and encryption,
+  // and the time since the device appeared.
   for (size_t i = 0; i < report_.findings.size(); ++i) {
     FindingRecord& x = report_.findings[i];
     x.id = i + 1;
-    size_t idx;
-    if (x.device_mac) {
-      auto [it, fresh] = by_mac.emplace(*x.device_mac, report_.devices.size());
-      idx = it->second;
-      if (fresh) {
-        report_.devices.emplace_back();
-        DeviceRecord& d = report_.devices.back();
-        d.id = idx + 1;
-        d.mac = x.device_mac;
-        d.first_seen = d.last_seen = x.ts;
-      }
-    } else {
-      auto [it, fresh] = by_ip.emplace(x.device_ip, report_.devices.size());
-      idx = it->second;
-      if (fresh) {
-        report_.devices.emplace_back();
-        DeviceRecord& d = report_.devices.back();
-        d.id = idx + 1;
-        d.first_seen = d.last_seen = x.ts;
-      }
-    }
-    DeviceRecord& d = report_.devices[idx];
-    d.first_seen = std::min(d.first_seen, x.ts);
-    d.last_seen = std::max(d.last_seen, x.ts);
-    x.device = d.id;
+    x.device = device(x.device_mac, x.device_ip, x.ts, x.ts).id;
     if (x.flow != 0 && x.flow <= report_.flows.size()) {
       const FlowRecord& fr = report_.flows[x.flow - 1];
       x.destination = fr.dst;
