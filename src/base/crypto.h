@@ -6,6 +6,9 @@
 
 #include <openssl/evp.h>
 
+#include <string>
+#include <string_view>
+
 namespace ph::crypto {
 
 inline const EVP_MD* md5() {
@@ -23,6 +26,20 @@ inline const EVP_CIPHER* aes128_ecb() {
 inline const EVP_CIPHER* aes128_gcm() {
   static EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
   return c;
+}
+
+// Lower-case hex of the digest of `data`; empty if OpenSSL fails.
+inline std::string digest_hex(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(size_t(n) * 2, '0');
+  for (unsigned i = 0; i < n; ++i) {
+    hex[2 * i] = kHex[out[i] >> 4];
+    hex[2 * i + 1] = kHex[out[i] & 15];
+  }
+  return hex;
 }
 
 }  // namespace ph::crypto

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace ph {
 
@@ -26,7 +27,7 @@ struct IpAddr {
     return a;
   }
   // Parses dotted IPv4 or textual IPv6; version 0 on failure.
-  static IpAddr parse(const std::string& text);
+  static IpAddr parse(std::string_view text);
   std::string to_string() const;
   bool operator==(const IpAddr& o) const = default;
   auto operator<=>(const IpAddr& o) const = default;

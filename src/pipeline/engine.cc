@@ -190,19 +190,27 @@ std::unique_ptr<flow::FlowConsumer> Engine::make_dispatcher(const flow::Flow& f)
   return d;
 }
 
-std::string Engine::name_key(const flow::Flow& f, const IpAddr& address) {
-  std::string key;
-  key.reserve(40);
+Engine::NameKey Engine::name_key(const flow::Flow& f, const IpAddr& address) {
+  NameKey key;
   if (client_has_mac(f)) {
-    key.push_back('m');
-    key.append(reinterpret_cast<const char*>(f.client_mac.b.data()), f.client_mac.b.size());
+    std::copy(f.client_mac.b.begin(), f.client_mac.b.end(), key.device.b.begin());
   } else {
-    key.push_back(char('0' + f.client.ip.version));
-    key.append(reinterpret_cast<const char*>(f.client.ip.b.data()), f.client.ip.b.size());
+    key.device = f.client.ip;
   }
-  key.push_back(char('0' + address.version));
-  key.append(reinterpret_cast<const char*>(address.b.data()), address.b.size());
+  key.address = address;
   return key;
+}
+
+size_t Engine::NameKeyHash::operator()(const NameKey& k) const {
+  // FNV-1a over both addresses' bytes and versions.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const IpAddr& a) {
+    for (uint8_t byte : a.b) h = (h ^ byte) * 1099511628211ull;
+    h = (h ^ a.version) * 1099511628211ull;
+  };
+  mix(k.device);
+  mix(k.address);
+  return size_t(h);
 }
 
 void Engine::remember_names(const flow::Flow& f, const proto::Message& response) {
@@ -218,15 +226,14 @@ void Engine::remember_names(const flow::Flow& f, const proto::Message& response)
     }
   }
   if (!has_address) return;
-  std::vector<proto::dns::NameAddress> pairs = proto::dns::name_addresses(response);
   // Pairs come queried names first: the first name given for an address in
   // this message is the one the device asked for.
-  std::vector<IpAddr> named;
-  for (const auto& p : pairs) {
+  named_.clear();
+  for (const auto& p : proto::dns::name_addresses(response)) {
     IpAddr a = IpAddr::parse(p.address);
-    if (a.version == 0 || std::find(named.begin(), named.end(), a) != named.end()) continue;
-    named.push_back(a);
-    std::string key = name_key(f, a);
+    if (a.version == 0 || std::find(named_.begin(), named_.end(), a) != named_.end()) continue;
+    named_.push_back(a);
+    const NameKey key = name_key(f, a);
     auto it = resolved_.find(key);
     if (it == resolved_.end() && resolved_.size() >= kMaxResolvedNames) {
       report_.stats.drops.add("dns.name-cache-full");
@@ -234,7 +241,7 @@ void Engine::remember_names(const flow::Flow& f, const proto::Message& response)
     }
     std::string_view name = report_.strings.intern(p.name);
     if (it == resolved_.end()) {
-      resolved_.emplace(std::move(key), name);
+      resolved_.emplace(key, name);
     } else {
       it->second = name;
     }

@@ -76,14 +76,23 @@ class Engine final : private proto::FlowMessageSink {
   // last resolved to the address. Devices are keyed as in the report (MAC
   // where the link has one, else IP), so an answer to one device never
   // names another device's flow.
-  static std::string name_key(const flow::Flow& flow, const IpAddr& address);
+  struct NameKey {
+    IpAddr device;  // the client's IP, or its MAC in the first 6 bytes (version 0)
+    IpAddr address;
+    bool operator==(const NameKey&) const = default;
+  };
+  struct NameKeyHash {
+    size_t operator()(const NameKey& k) const;
+  };
+  static NameKey name_key(const flow::Flow& flow, const IpAddr& address);
   void remember_names(const flow::Flow& flow, const proto::Message& response);
 
   EngineOptions options_;
   Report report_;
   std::string message_key_;
   std::unique_ptr<FindingScanner> scanner_;                     // with protocol parsing only
-  std::unordered_map<std::string, std::string_view> resolved_;  // values in report_.strings
+  std::unordered_map<NameKey, std::string_view, NameKeyHash> resolved_;  // in report_.strings
+  std::vector<IpAddr> named_;  // remember_names() scratch
 
   // 802.1X has no IP layer and no flow record: one EAPOL session per
   // supplicant (the device) MAC, its messages reported with a pseudo-flow

@@ -1,9 +1,10 @@
 // Message -> decoded leaves -> candidates -> findings (see findings.h).
 #include "pipeline/findings.h"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
+
+#include "base/crypto.h"
 
 namespace ph {
 namespace {
@@ -101,13 +102,12 @@ bool skip_field(const proto::Field& f) {
       "mx",
       "ext",
   };
-  for (auto name : kFields)
-    if (name == f.name) return true;
-  if (f.name == "http.header" || f.name == "ssdp.header") {
-    for (auto h : kHeaders)
-      if (h == f.key) return true;
-  }
-  return false;
+  // Asked for every field of every message: one hash lookup, not a scan.
+  static const std::unordered_set<std::string_view> fields(std::begin(kFields), std::end(kFields));
+  static const std::unordered_set<std::string_view> headers(std::begin(kHeaders),
+                                                            std::end(kHeaders));
+  if (fields.count(f.name)) return true;
+  return (f.name == "http.header" || f.name == "ssdp.header") && headers.count(f.key);
 }
 
 // Which of two sightings of one value is the better evidence: confidence,
@@ -120,17 +120,7 @@ int strength(const detect::Candidate& c, std::string_view path) {
 }  // namespace
 
 std::string sha256_hex(std::string_view value) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(value.data(), value.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
+  return crypto::digest_hex(crypto::sha256(), value);
 }
 
 // Feeds each leaf of one field (or the body) to the detectors.

@@ -1,6 +1,7 @@
 // JSON text generation for the jsonl/json sinks.
 #include "report/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -38,19 +39,34 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return n;
 }
 
+// Bytes that are copied as they are (printable ASCII but '"' and '\\').
+constexpr auto kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7f; ++c) t[size_t(c)] = c != '"' && c != '\\';
+  return t;
+}();
+
+size_t plain_run(std::string_view s, size_t i) {
+  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+  size_t i = plain_run(s, 0);
+  if (i == s.size()) {  // the common case: nothing to escape
+    out.reserve(out.size() + s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   out.push_back('"');
-  size_t i = 0;
+  out.append(s.data(), i);
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one go.
-    size_t run = i;
-    while (run < s.size()) {
-      auto c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) break;
-      ++run;
-    }
+    size_t run = plain_run(s, i);
     out.append(s.data() + i, run - i);
     i = run;
     if (i == s.size()) break;

@@ -630,7 +630,7 @@ TEST(DnsAddresses, FollowsCnameChains) {
   ASSERT_EQ(c.messages.size(), 1u);
   auto pairs = dns::name_addresses(c.messages[0]);
   std::vector<std::string> got;
-  for (const auto& p : pairs) got.push_back(p.name + "=" + p.address + (p.queried ? " q" : ""));
+  for (const auto& p : pairs) got.push_back(std::string(p.name) + "=" + std::string(p.address) + (p.queried ? " q" : ""));
   EXPECT_EQ(got, (V{"shop.example.com=198.51.100.7 q", "shop.example.com=2001:db8::7 q",
                     "edge.cdn.example.net=198.51.100.7", "edge.cdn.example.net=2001:db8::7",
                     "ns1.example.com=192.0.2.53"}));
@@ -650,7 +650,7 @@ TEST(DnsAddresses, CaseLoopsHintsAndQueries) {
   m.add("dns.svcb.ipv6hint", "2001:db8::5", "svc.test");
   std::vector<std::string> got;
   for (const auto& p : dns::name_addresses(m))
-    got.push_back(p.name + "=" + p.address + (p.queried ? " q" : ""));
+    got.push_back(std::string(p.name) + "=" + std::string(p.address) + (p.queried ? " q" : ""));
   EXPECT_EQ(got, (V{"WWW.Example.test=192.0.2.5 q", "alias.test=192.0.2.5", "loop.test=192.0.2.5",
                     "svc.test=2001:db8::5"}));
   m.kind = "query";

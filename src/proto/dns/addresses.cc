@@ -1,21 +1,31 @@
-// Name/address pairs from a DNS response (see addresses.h).
+// Name/address pairs from a DNS response (see addresses.h). Responses hold a
+// handful of records, so small vectors of views and linear searches beat
+// maps of copied strings; a response with more records than kMaxRecords has
+// the rest ignored.
 #include "proto/dns/addresses.h"
 
-#include <map>
-#include <set>
-#include <utility>
+#include <algorithm>
 
 namespace ph::proto::dns {
 namespace {
 
 constexpr int kMaxChain = 16;
+constexpr size_t kMaxRecords = 256;
 
-std::string lower(const std::string& s) {
-  std::string out = s;
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
 }
+
+struct Edge {
+  std::string_view owner, target;
+};
 
 }  // namespace
 
@@ -23,51 +33,74 @@ std::vector<NameAddress> name_addresses(const Message& response) {
   std::vector<NameAddress> out;
   if (response.protocol != "dns" || response.kind != "response") return out;
 
-  // Names in order of appearance (first spelling kept), and what each leads to.
-  std::vector<std::pair<std::string, std::string>> names;  // (lowercased, as written)
-  std::set<std::string> seen, queried;
-  std::map<std::string, std::vector<std::string>> cnames;  // owner -> targets (lowercased)
-  std::map<std::string, std::vector<std::string>> addrs;   // owner -> addresses
-  auto note = [&](const std::string& name) {
-    std::string l = lower(name);
-    if (seen.insert(l).second) names.emplace_back(l, name);
-    return l;
+  // Names in order of appearance (first spelling kept), whether asked for,
+  // and the CNAME and address edges out of each owner.
+  struct Name {
+    std::string_view written;
+    bool queried = false;
   };
+  std::vector<Name> names;
+  std::vector<Edge> cnames, addrs;
+  auto note = [&](std::string_view name, bool queried) {
+    for (Name& n : names) {
+      if (iequals(n.written, name)) {
+        n.queried |= queried;
+        return;
+      }
+    }
+    names.push_back({name, queried});
+  };
+  size_t records = 0;
   for (const Field& f : response.fields) {
-    if (f.name == "dns.qname") {
-      queried.insert(note(f.value));
-    } else if (f.name == "dns.answer.cname") {
-      cnames[note(f.key)].push_back(lower(f.value));
-    } else if (f.name == "dns.answer.a" || f.name == "dns.answer.aaaa" ||
-               f.name == "dns.svcb.ipv4hint" || f.name == "dns.svcb.ipv6hint") {
-      addrs[note(f.key)].push_back(f.value);
+    const std::string_view n = f.name;
+    const bool address = n == "dns.answer.a" || n == "dns.answer.aaaa" ||
+                         n == "dns.svcb.ipv4hint" || n == "dns.svcb.ipv6hint";
+    if (!address && n != "dns.qname" && n != "dns.answer.cname") continue;
+    if (++records > kMaxRecords) break;
+    if (n == "dns.qname") {
+      note(f.value, true);
+    } else if (address) {
+      note(f.key, false);
+      addrs.push_back({f.key, f.value});
+    } else {
+      note(f.key, false);
+      cnames.push_back({f.key, f.value});
     }
   }
+  if (addrs.empty()) return out;
 
-  std::set<std::pair<std::string, std::string>> emitted;
-  auto resolve = [&](const std::string& l, const std::string& written, bool is_queried) {
+  std::vector<std::string_view> frontier, next, visited;
+  auto resolve = [&](const Name& name) {
     // Breadth-first along CNAME edges; `visited` ends loops, kMaxChain long chains.
-    std::vector<std::string> frontier = {l};
-    std::set<std::string> visited = {l};
+    const size_t start = out.size();
+    frontier.assign(1, name.written);
+    visited.assign(1, name.written);
     for (int depth = 0; depth <= kMaxChain && !frontier.empty(); ++depth) {
-      std::vector<std::string> next;
-      for (const std::string& n : frontier) {
-        if (auto a = addrs.find(n); a != addrs.end()) {
-          for (const std::string& addr : a->second)
-            if (emitted.emplace(l, addr).second) out.push_back({written, addr, is_queried});
+      next.clear();
+      for (std::string_view n : frontier) {
+        for (const Edge& a : addrs) {
+          if (!iequals(a.owner, n)) continue;
+          const bool dup = std::any_of(out.begin() + std::ptrdiff_t(start), out.end(),
+                                       [&](const NameAddress& p) { return p.address == a.target; });
+          if (!dup) out.push_back({name.written, a.target, name.queried});
         }
-        if (auto c = cnames.find(n); c != cnames.end()) {
-          for (const std::string& t : c->second)
-            if (visited.insert(t).second) next.push_back(t);
+        for (const Edge& c : cnames) {
+          if (!iequals(c.owner, n)) continue;
+          const bool seen = std::any_of(visited.begin(), visited.end(),
+                                        [&](std::string_view v) { return iequals(v, c.target); });
+          if (!seen) {
+            visited.push_back(c.target);
+            next.push_back(c.target);
+          }
         }
       }
-      frontier = std::move(next);
+      frontier.swap(next);
     }
   };
-  for (const auto& [l, written] : names)
-    if (queried.count(l)) resolve(l, written, true);
-  for (const auto& [l, written] : names)
-    if (!queried.count(l)) resolve(l, written, false);
+  for (const Name& n : names)
+    if (n.queried) resolve(n);
+  for (const Name& n : names)
+    if (!n.queried) resolve(n);
   return out;
 }
 

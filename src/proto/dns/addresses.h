@@ -4,17 +4,18 @@
 // the CDN name holding the A record) is paired with each address.
 #pragma once
 
-#include <string>
+#include <string_view>
 #include <vector>
 
 #include "proto/protocol.h"
 
 namespace ph::proto::dns {
 
+// Views into the Message's fields: valid while it is.
 struct NameAddress {
-  std::string name;      // as written in the message
-  std::string address;   // textual IPv4/IPv6
-  bool queried = false;  // `name` is one of the message's questions
+  std::string_view name;     // as written in the message
+  std::string_view address;  // textual IPv4/IPv6
+  bool queried = false;      // `name` is one of the message's questions
 };
 
 // The (name, address) pairs of a "dns" response Message: for every name
@@ -23,7 +24,8 @@ struct NameAddress {
 // ipv4hint/ipv6hint addresses for their owner. Names match case-insensitively;
 // chains are followed at most 16 steps (loops end there). Pairs are unique
 // (by lowercased name and address), queried names first, then in the order
-// names appear. Queries and other protocols' messages give nothing.
+// names appear. Queries and other protocols' messages give nothing. At most
+// the first 256 question/CNAME/address records are read.
 std::vector<NameAddress> name_addresses(const Message& response);
 
 }  // namespace ph::proto::dns

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +21,7 @@ struct Free {
   void operator()(X509* x) const { X509_free(x); }
   void operator()(BIO* b) const { BIO_free(b); }
   void operator()(GENERAL_NAMES* g) const { GENERAL_NAMES_free(g); }
+  void operator()(X509_NAME* n) const { X509_NAME_free(n); }
 };
 
 uint32_t be24(const uint8_t* p) { return uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]; }
@@ -39,9 +41,7 @@ std::string asn1_text(const ASN1_STRING* s) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
-// Decoding a certificate with OpenSSL also decodes its public key, which
-// costs far more than everything else phonehome does with a TLS flow, and
-// the same few server certificates come back in connection after
+// The same few server certificates come back in connection after
 // connection. So results are kept per DER, in a small process-wide cache
 // (the only mutable static in the parsers; cleared when full).
 class CertificateCache {
@@ -87,14 +87,59 @@ bool parse_first_certificate(Bytes body, CertificateInfo& out) {
 
 namespace {
 
-bool decode_certificate(const unsigned char* p, size_t cert_len, CertificateInfo& out) {
-  std::unique_ptr<X509, Free> cert(d2i_X509(nullptr, &p, static_cast<long>(cert_len)));
-  if (!cert) return false;
-  out.subject = name_string(X509_get_subject_name(cert.get()));
-  out.issuer = name_string(X509_get_issuer_name(cert.get()));
-  std::unique_ptr<GENERAL_NAMES, Free> names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
-  if (names) {
+// One DER element as OpenSSL's ASN1_get_object reads it.
+struct Tlv {
+  int tag = 0;
+  int cls = 0;
+  const unsigned char* start = nullptr;  // the identifier octet
+  const unsigned char* content = nullptr;
+  long length = 0;  // of the content
+  long total() const { return static_cast<long>(content - start) + length; }
+};
+
+// Reads the element at `p` (advancing past it); false when malformed or
+// indefinite-length (not DER).
+bool next_tlv(const unsigned char*& p, const unsigned char* end, Tlv& t) {
+  if (p >= end) return false;
+  t.start = p;
+  int r = ASN1_get_object(&p, &t.length, &t.tag, &t.cls, static_cast<long>(end - p));
+  if ((r & 0x80) || (r & 1) || t.length > end - p) return false;
+  t.content = p;
+  p += t.length;
+  return true;
+}
+
+bool is(const Tlv& t, int cls, int tag) { return t.cls == cls && t.tag == tag; }
+
+std::unique_ptr<X509_NAME, Free> read_name(const Tlv& t) {
+  const unsigned char* q = t.start;
+  return std::unique_ptr<X509_NAME, Free>(d2i_X509_NAME(nullptr, &q, t.total()));
+}
+
+// The subject alternative names of an extensions list ([3] EXPLICIT
+// SEQUENCE OF Extension).
+void read_sans(const Tlv& extensions, CertificateInfo& out) {
+  static constexpr unsigned char kSanOid[] = {0x06, 0x03, 0x55, 0x1d, 0x11};  // 2.5.29.17
+  const unsigned char* p = extensions.content;
+  const unsigned char* end = p + extensions.length;
+  Tlv list;
+  if (!next_tlv(p, end, list) || !is(list, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE)) return;
+  p = list.content;
+  end = p + list.length;
+  Tlv ext;
+  while (next_tlv(p, end, ext)) {
+    const unsigned char* q = ext.content;
+    const unsigned char* ext_end = q + ext.length;
+    Tlv oid, value;
+    if (!next_tlv(q, ext_end, oid) || oid.total() != long(sizeof kSanOid) ||
+        std::memcmp(oid.start, kSanOid, sizeof kSanOid) != 0)
+      continue;
+    if (!next_tlv(q, ext_end, value)) return;
+    if (is(value, V_ASN1_UNIVERSAL, V_ASN1_BOOLEAN) && !next_tlv(q, ext_end, value)) return;
+    if (!is(value, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING)) return;
+    const unsigned char* v = value.content;
+    std::unique_ptr<GENERAL_NAMES, Free> names(d2i_GENERAL_NAMES(nullptr, &v, value.length));
+    if (!names) return;
     for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
       if (out.sans.size() >= kMaxSans) {
         out.sans_truncated = true;
@@ -120,6 +165,49 @@ bool decode_certificate(const unsigned char* p, size_t cert_len, CertificateInfo
         default:
           break;
       }
+    }
+    return;
+  }
+}
+
+// Walks Certificate -> TBSCertificate with OpenSSL's DER reader and decodes
+// only the issuer and subject Names and the SAN extension: d2i_X509 would
+// also decode the public key, which costs more than all the rest of a TLS
+// flow, for nothing we report.
+//   TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber,
+//     signature, issuer, validity, subject, subjectPublicKeyInfo,
+//     [1] issuerUniqueID OPTIONAL, [2] subjectUniqueID OPTIONAL,
+//     [3] extensions OPTIONAL }
+bool decode_certificate(const unsigned char* p, size_t cert_len, CertificateInfo& out) {
+  const unsigned char* end = p + cert_len;
+  Tlv cert, tbs;
+  if (!next_tlv(p, end, cert) || !is(cert, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE)) return false;
+  p = cert.content;
+  end = p + cert.length;
+  if (!next_tlv(p, end, tbs) || !is(tbs, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE)) return false;
+  p = tbs.content;
+  end = p + tbs.length;
+  Tlv t[6];  // serialNumber .. subjectPublicKeyInfo
+  Tlv first;
+  if (!next_tlv(p, end, first)) return false;
+  size_t n = 0;
+  if (!is(first, V_ASN1_CONTEXT_SPECIFIC, 0)) t[n++] = first;
+  for (; n < 6; ++n)
+    if (!next_tlv(p, end, t[n])) return false;
+  const Tlv &serial = t[0], &issuer = t[2], &subject = t[4];
+  if (!is(serial, V_ASN1_UNIVERSAL, V_ASN1_INTEGER)) return false;
+  for (size_t i : {1, 2, 3, 4, 5})
+    if (!is(t[i], V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE)) return false;
+  auto issuer_name = read_name(issuer);
+  auto subject_name = read_name(subject);
+  if (!issuer_name || !subject_name) return false;
+  out.subject = name_string(subject_name.get());
+  out.issuer = name_string(issuer_name.get());
+  Tlv rest;
+  while (next_tlv(p, end, rest)) {
+    if (is(rest, V_ASN1_CONTEXT_SPECIFIC, 3)) {
+      read_sans(rest, out);
+      break;
     }
   }
   return true;

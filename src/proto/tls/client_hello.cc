@@ -113,18 +113,6 @@ void append_hex4(std::string& s, uint16_t v) {
   s += kHex[v & 15];
 }
 
-std::string digest_hex(const EVP_MD* md, std::string_view s) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(s.data(), s.size(), out, &n, md, nullptr) != 1) return {};
-  std::string hex;
-  hex.reserve(n * 2);
-  for (unsigned i = 0; i < n; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
-}
 
 // Comma-joined 4-digit hex of the non-GREASE values, optionally sorted and
 // without some values.
@@ -265,7 +253,7 @@ std::string ja3_string(const ClientHello& ch) {
   return s;
 }
 
-std::string md5_hex(std::string_view s) { return digest_hex(crypto::md5(), s); }
+std::string md5_hex(std::string_view s) { return crypto::digest_hex(crypto::md5(), s); }
 
 std::string ja4(const ClientHello& ch, char transport) {
   std::string a(1, transport);
@@ -328,7 +316,7 @@ std::string ja4(const ClientHello& ch, char transport) {
   std::string sigs = hex_list(ch.sig_algs, false);
   if (!sigs.empty()) exts += "_" + sigs;
   auto part = [](const std::string& s) {
-    return s.empty() ? std::string(12, '0') : digest_hex(crypto::sha256(), s).substr(0, 12);
+    return s.empty() ? std::string(12, '0') : crypto::digest_hex(crypto::sha256(), s).substr(0, 12);
   };
   // An empty extension list stays "000000000000" even with signature algorithms
   // (there can be none without the extension that carries them).
