@@ -1,6 +1,7 @@
 #include "report/json_writer.h"
 
 #include <gtest/gtest.h>
+#include <cstdio>
 #include <simdjson.h>
 
 #include "report/report.h"
@@ -16,6 +17,43 @@ std::string quoted(std::string_view s) {
 
 TEST(JsonWriter, EscapesControlAndQuoteCharacters) {
   EXPECT_EQ(quoted("a\"b\\c\n\t\x01"), R"("a\"b\\c\n\t\u0001")");
+}
+
+// Every byte value, at every position of a string (the plain runs around it
+// are copied whole), is escaped as one byte alone must be.
+TEST(JsonWriter, EscapesEveryByteAtEveryPosition) {
+  auto escaped = [](unsigned char c) -> std::string {
+    switch (c) {
+      case '"':
+        return "\\\"";
+      case '\\':
+        return "\\\\";
+      case '\n':
+        return "\\n";
+      case '\r':
+        return "\\r";
+      case '\t':
+        return "\\t";
+      default:
+        break;
+    }
+    char buf[8];
+    if (c < 0x20 || c == 0x7f) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      return buf;
+    }
+    if (c >= 0x80) return "\\ufffd";  // a lone byte >= 0x80 is not UTF-8
+    return std::string(1, char(c));
+  };
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string s(20, 'a');
+      s[at] = char(c);
+      std::string want = "\"" + s.substr(0, at) + escaped(static_cast<unsigned char>(c)) +
+                         s.substr(at + 1) + "\"";
+      ASSERT_EQ((quoted)(s), want) << "byte " << c << " at " << at;
+    }
+  }
 }
 
 TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalidBytes) {
