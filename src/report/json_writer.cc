@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 
 namespace ph::report {
@@ -50,6 +51,8 @@ size_t plain_run(std::string_view s, size_t i) {
   while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
   return i;
 }
+
+constexpr size_t kShortKey = 32;
 
 }  // namespace
 
@@ -143,8 +146,19 @@ JsonWriter& JsonWriter::end_array() {
 }
 JsonWriter& JsonWriter::key(std::string_view k) {
   separate();
-  append_json_string(out_, k);
-  out_.push_back(':');
+  // Keys are names from the code ("id", "dst"), written for every field of
+  // every record: copied whole when they need no escaping, as they all do.
+  if (k.size() <= kShortKey && plain_run(k, 0) == k.size()) {
+    char buf[kShortKey + 3];
+    buf[0] = '"';
+    std::memcpy(buf + 1, k.data(), k.size());
+    buf[k.size() + 1] = '"';
+    buf[k.size() + 2] = ':';
+    out_.append(buf, k.size() + 3);
+  } else {
+    append_json_string(out_, k);
+    out_.push_back(':');
+  }
   need_comma_ = false;
   return *this;
 }
