@@ -132,10 +132,14 @@ bool only_padding(const uint8_t* p, size_t n) {
   return true;
 }
 
-// Grows `out` geometrically up to `cap`; false when already there.
-bool grow(std::string& out, size_t cap) {
+// Grows `out` geometrically up to `cap`; false when already there. The
+// first size is four times the input (at least 256 bytes, at most 16 KiB):
+// most attempts are on short values that are not compressed at all, and
+// each byte of room is zeroed by resize().
+bool grow(std::string& out, size_t cap, size_t in_size) {
   if (out.size() >= cap) return false;
-  out.resize(std::min(cap, std::max<size_t>(out.size() * 2, 16 * 1024)));
+  const size_t first = std::clamp<size_t>(in_size * 4, 256, 16 * 1024);
+  out.resize(std::min(cap, std::max<size_t>(out.size() * 2, first)));
   return true;
 }
 
@@ -151,7 +155,7 @@ Inflated inflate_all(std::string_view in, std::string& out, size_t cap, int wind
   size_t produced = 0;
   Inflated status;
   for (;;) {
-    if (produced == out.size() && !grow(out, cap)) {
+    if (produced == out.size() && !grow(out, cap, in.size())) {
       status = Inflated::kCut;
       break;
     }
@@ -188,7 +192,7 @@ Inflated brotli_all(std::string_view in, std::string& out, size_t cap) {
   size_t produced = 0;
   Inflated status;
   for (;;) {
-    if (produced == out.size() && !grow(out, cap)) {
+    if (produced == out.size() && !grow(out, cap, in.size())) {
       status = Inflated::kCut;
       break;
     }
@@ -227,7 +231,7 @@ Inflated zstd_all(std::string_view in, std::string& out, size_t cap) {
       status = Inflated::kOk;
       break;
     }
-    if (produced == out.size() && !grow(out, cap)) {
+    if (produced == out.size() && !grow(out, cap, in.size())) {
       status = Inflated::kCut;
       break;
     }
