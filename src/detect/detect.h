@@ -59,6 +59,9 @@ struct Candidate {
   // results (LocationPairer, CellPairer) span the whole of the first value.
   size_t offset = 0;
   size_t length = 0;
+  // Pairer results only: the key path of what was paired (the parent of the
+  // leaves, e.g. "$.gps"; a lone cell id's own path).
+  std::string path;
 };
 
 struct Context {
@@ -84,6 +87,11 @@ class Detector {
  private:
   Options options_;
 };
+
+// The parent of a key path: "$.gps.lat" -> "$.gps", "$.cells[1]" -> "$.cells",
+// "xml.dev@lat" -> "xml.dev", "lat" -> "" (also cut at '/'). Leaves with one
+// parent are siblings.
+std::string_view parent_path(std::string_view path);
 
 // Pairs latitude/longitude leaves of one message: feed every leaf with add(),
 // then finish() appends one location candidate per (lat, lon) pair found under
@@ -119,6 +127,7 @@ class CellPairer {
   enum class Part : uint8_t { kMcc, kMnc, kArea, kCell };
   struct Leaf {
     std::string parent;
+    std::string path;
     std::string key;
     std::string number;
     Part part;

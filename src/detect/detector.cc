@@ -10,7 +10,8 @@
 // that pass a check digit by chance are common); the matching key raises it
 // to high; decoy keys (order, timestamp, price...) cap it at low. Strongly
 // structured forms (aa:bb:cc:dd:ee:ff, HTTP Basic, android-<hex> hostnames,
-// EAP identities with a matching realm) are high on their own.
+// EAP and IMS identities with a matching realm, urn:gsma:imei URNs, URL
+// userinfo) are high on their own.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -230,7 +231,10 @@ class Scan {
       case KeyRole::kPassword:
         return password(t);
       case KeyRole::kUser:
-        return user(t);
+        // A user name that is an identifier (an MQTT client logging in with
+        // its IMEI, an IMS private identity) is reported as that identifier.
+        free_text();
+        return out_.size() > first_ || user(t);
       case KeyRole::kAuthorization:
         return authorization(t);
       case KeyRole::kGenericId:
@@ -682,10 +686,12 @@ class Scan {
     bool hex_runs_possible = max_hex >= 12;
     bool macs_possible = seps >= 5 || dots >= 2;
     bool coords_possible = comma && dots >= 2 && max_digit >= 3;
+    bool urns_possible = seps >= 3 && max_digit >= 8;
     if (!digit_runs_possible && !hex_runs_possible && !at && !plus && !macs_possible &&
-        !coords_possible) {
+        !coords_possible && !urns_possible) {
       return;
     }
+    if (urns_possible) imei_urns();
     if (digit_runs_possible) digit_runs();
     if (hex_runs_possible) hex_runs();
     if (macs_possible) separated_macs();
@@ -722,10 +728,22 @@ class Scan {
       bool imei = luhn_valid(d) && plausible_tac(d);
       std::optional<Operator> op = lookup_mcc_mnc(d);
       bool want_imsi = key_.role == KeyRole::kTyped && key_.type == DataType::kImsi;
-      if (imei && !(want_imsi && op)) {
+      // An IMS private identity or EAP identity without the method digit
+      // (3GPP TS 23.003 13.3, 19.3): IMSI@realm, the realm built from it.
+      bool nai = op && at(s + len) == '@';
+      bool agrees = nai && realm_agrees(*op, s + len + 1);
+      if (imei && !agrees && !(want_imsi && op)) {
         add(DataType::kImei, Method::kValidated, adjust(DataType::kImei, Confidence::kMedium),
             std::string(d), "Luhn-valid 15 digits with allocated reporting body " + rbi(d) + k, s,
             len);
+      } else if (nai) {
+        add(DataType::kImsi, Method::kValidated,
+            agrees ? Confidence::kHigh : adjust(DataType::kImsi, Confidence::kMedium),
+            std::string(d),
+            "IMSI in a network access identifier, MCC/MNC in the E.212 table (" +
+                std::string(op->name) + ", " + std::string(op->country) + ")" +
+                (agrees ? ", realm agrees" : "") + k,
+            s, len);
       } else if (op) {
         add(DataType::kImsi, Method::kValidated, adjust(DataType::kImsi, Confidence::kMedium),
             std::string(d),
@@ -742,14 +760,7 @@ class Scan {
       if (at(s + len) == '@' && (d[0] == '0' || d[0] == '1' || d[0] == '6')) {
         std::string_view imsi = d.substr(1);
         if (auto op = lookup_mcc_mnc(imsi)) {
-          std::string realm_tag = "mnc" + std::string(3 - op->mnc.size(), '0') +
-                                  std::string(op->mnc) + ".mcc" + std::string(op->mcc);
-          size_t realm_end = s + len + 1;
-          while (realm_end < v_.size() &&
-                 (is_alnum(v_[realm_end]) || v_[realm_end] == '.' || v_[realm_end] == '-'))
-            ++realm_end;
-          std::string realm = lower(v_.substr(s + len + 1, realm_end - s - len - 1));
-          bool matches = realm.find(realm_tag) != std::string::npos;
+          bool matches = realm_agrees(*op, s + len + 1);
           add(DataType::kImsi, Method::kValidated,
               matches ? Confidence::kHigh : adjust(DataType::kImsi, Confidence::kMedium),
               std::string(imsi),
@@ -776,6 +787,39 @@ class Scan {
     }
   }
 
+  // Whether the realm starting at `from` names the operator's network
+  // ("...mnc001.mcc242.3gppnetwork.org"), as NAIs built from the IMSI do.
+  bool realm_agrees(const Operator& op, size_t from) const {
+    std::string tag = "mnc" + std::string(3 - std::min<size_t>(op.mnc.size(), 3), '0') +
+                      std::string(op.mnc) + ".mcc" + std::string(op.mcc);
+    size_t end = from;
+    while (end < v_.size() && (is_alnum(v_[end]) || v_[end] == '.' || v_[end] == '-')) ++end;
+    return lower(v_.substr(from, end - from)).find(tag) != std::string::npos;
+  }
+
+  // RFC 7254 IMEI URNs ("urn:gsma:imei:35209900-176148-0", the SIP
+  // instance id of IMS phones): TAC, serial number and a spare digit; the
+  // check digit is not sent, so it is computed.
+  void imei_urns() {
+    size_t n = v_.size();
+    for (size_t i = 0; i + 22 <= n; ++i) {
+      if (!ieq(v_.substr(i, 5), "imei:")) continue;
+      std::string_view u = v_.substr(i + 5, 17);
+      if (!all_digits(u.substr(0, 8)) || u[8] != '-' || !all_digits(u.substr(9, 6)) ||
+          u[15] != '-' || !is_digit(u[16]) || (i + 22 < n && is_alnum(v_[i + 22])))
+        continue;
+      std::string imei = std::string(u.substr(0, 8)) + std::string(u.substr(9, 6)) + '0';
+      while (!luhn_valid(imei)) ++imei.back();
+      bool tac = plausible_tac(imei);
+      add(DataType::kImei, Method::kValidated,
+          tac ? adjust(DataType::kImei, Confidence::kHigh) : Confidence::kMedium, imei,
+          "IMEI URN (RFC 7254), check digit computed" +
+              (tac ? std::string() : ", reporting body " + rbi(imei) + " not allocated") + suffix(),
+          i + 5, 17);
+      i += 21;
+    }
+  }
+
   void hex_runs() {
     size_t n = v_.size();
     for (size_t i = 0; i < n;) {
@@ -784,13 +828,17 @@ class Scan {
         continue;
       }
       size_t s = i;
+      while (i < n && is_hex(v_[i])) ++i;
+      // Text still percent-encoded ("%3A1790775890"): the escape's two
+      // digits are not part of the token.
+      const bool escaped = s > 0 && v_[s - 1] == '%' && i - s >= 2;
+      if (escaped) s += 2;
       size_t letters = 0, upper = 0;
-      while (i < n && is_hex(v_[i])) {
-        if (!is_digit(v_[i])) {
+      for (size_t k = s; k < i; ++k) {
+        if (!is_digit(v_[k])) {
           ++letters;
-          if (v_[i] <= 'F') ++upper;
+          if (v_[k] <= 'F') ++upper;
         }
-        ++i;
       }
       size_t len = i - s;
       if (len == 16 && s >= 8 && ieq(v_.substr(s - 8, 8), "android-") &&
@@ -809,9 +857,9 @@ class Scan {
       auto glued = [&](size_t pos, size_t next) {
         return pos < n && (v_[pos] == '-' || v_[pos] == ':') && next < n && is_hex(v_[next]);
       };
-      if (s >= 2 && glued(s - 1, s - 2)) continue;
+      if (!escaped && s >= 2 && glued(s - 1, s - 2)) continue;
       if (glued(i, i + 1)) continue;
-      if ((s > 0 && is_alpha(v_[s - 1])) || (i < n && is_alpha(v_[i]))) continue;
+      if ((!escaped && s > 0 && is_alpha(v_[s - 1])) || (i < n && is_alpha(v_[i]))) continue;
       auto mac = parse_mac(v_.substr(s, 12));
       if (!mac || !mac_identifies_device(*mac)) continue;
       mac_candidate(*mac, DataType::kMac, adjust(DataType::kMac, Confidence::kMedium),
@@ -823,8 +871,6 @@ class Scan {
     size_t n = v_.size();
     for (size_t i = 0; i + 14 <= n; ++i) {
       if (!is_hex(v_[i]) || (i > 0 && is_hex(v_[i - 1]))) continue;
-      if (i >= 2 && (v_[i - 1] == ':' || v_[i - 1] == '-' || v_[i - 1] == '.') && is_hex(v_[i - 2]))
-        continue;
       size_t len = 0;
       if (i + 17 <= n && (v_[i + 2] == ':' || v_[i + 2] == '-'))
         len = 17;
@@ -832,12 +878,21 @@ class Scan {
         len = 14;
       else
         continue;
+      // Not a piece of a longer run of groups joined by the same separator
+      // (an IPv6 address, an EUI-64): before it, "::" or a hex group that
+      // has a digit or follows the separator too. A label ("MAC:", "ID-")
+      // is not a group, nor is a different separator (a DNS name's dots).
+      const char sep = len == 17 ? v_[i + 2] : '.';
+      if (i >= 2 && v_[i - 1] == sep && (v_[i - 2] == sep || is_hex(v_[i - 2]))) {
+        size_t g = i - 1;
+        bool digit = false;
+        while (g > 0 && is_hex(v_[g - 1])) digit |= is_digit(v_[--g]);
+        if (g == i - 1 || digit || (g > 0 && v_[g - 1] == sep)) continue;
+      }
       auto mac = parse_mac(v_.substr(i, len));
       if (!mac) continue;
       size_t e = i + len;
-      if (e < n &&
-          (is_hex(v_[e]) || ((v_[e] == ':' || v_[e] == '-' || v_[e] == '.') && is_hex(at(e + 1)))))
-        continue;
+      if (e < n && (is_hex(v_[e]) || (v_[e] == sep && is_hex(at(e + 1))))) continue;
       if (mac_identifies_device(*mac)) {
         mac_candidate(*mac, DataType::kMac, adjust(DataType::kMac, Confidence::kHigh),
                       "MAC address" + suffix(), i, len);
@@ -846,27 +901,40 @@ class Scan {
     }
   }
 
+  // scheme://user:password@host is credentials, whatever the host (an IP
+  // camera's own address, a .local name), not an e-mail address. `at_pos`
+  // is the '@'; true when it ends such a userinfo.
+  bool url_credentials(size_t at_pos) {
+    auto userinfo = [](char c) {
+      return is_alnum(c) || (c != '\0' && std::strchr("-._~%!$&'()*+,;=:", c) != nullptr);
+    };
+    size_t u = at_pos;
+    while (u > 0 && userinfo(v_[u - 1])) --u;
+    if (u < 3 || v_[u - 1] != '/' || v_[u - 2] != '/' || v_[u - 3] != ':') return false;
+    size_t scheme = u - 3;
+    while (scheme > 0 && (is_alnum(v_[scheme - 1]) || v_[scheme - 1] == '+' ||
+                          v_[scheme - 1] == '-' || v_[scheme - 1] == '.'))
+      --scheme;
+    if (scheme == u - 3 || !is_alpha(v_[scheme])) return false;
+    std::string_view info = v_.substr(u, at_pos - u);
+    size_t colon = info.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon + 1 == info.size()) return false;
+    if (at_pos + 1 >= v_.size() || !(is_alnum(v_[at_pos + 1]) || v_[at_pos + 1] == '[')) {
+      return false;
+    }
+    add(DataType::kCredentials, Method::kValidated,
+        adjust(DataType::kCredentials, Confidence::kHigh), std::string(info.substr(0, colon)),
+        "user and password in a URL" + suffix(), u, at_pos - u);
+    return true;
+  }
+
   void emails() {
     size_t n = v_.size();
     for (size_t i = 0; i < n; ++i) {
-      if (v_[i] != '@') continue;
+      if (v_[i] != '@' || url_credentials(i)) continue;
       size_t start = 0;
       size_t len = email_at(v_, i, start);
       if (len == 0) continue;
-      // scheme://user:password@host is credentials, not an e-mail address.
-      if (start > 0 && v_[start - 1] == ':') {
-        size_t u = start - 1;
-        while (u > 0 && (is_alnum(v_[u - 1]) || v_[u - 1] == '.' || v_[u - 1] == '_' ||
-                         v_[u - 1] == '-' || v_[u - 1] == '%'))
-          --u;
-        if (u >= 2 && v_[u - 1] == '/' && v_[u - 2] == '/' && u < start - 1) {
-          add(DataType::kCredentials, Method::kValidated,
-              adjust(DataType::kCredentials, Confidence::kHigh),
-              std::string(v_.substr(u, start - 1 - u)), "user and password in a URL" + suffix(), u,
-              i - u);
-          continue;
-        }
-      }
       std::string_view local = v_.substr(start, i - start);
       std::string_view domain = v_.substr(i + 1, start + len - i - 1);
       if (all_digits(local) && lower(domain).find("3gppnetwork.org") != std::string::npos) {

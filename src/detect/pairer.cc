@@ -12,11 +12,6 @@
 namespace ph::detect {
 namespace {
 
-std::string parent_of(std::string_view path) {
-  size_t cut = path.find_last_of("./[");
-  return std::string(cut == std::string_view::npos ? std::string_view() : path.substr(0, cut));
-}
-
 std::string_view trim(std::string_view s) {
   auto junk = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"'; };
   while (!s.empty() && junk(s.front())) s.remove_prefix(1);
@@ -32,6 +27,11 @@ std::string label(std::string_view key) {
 
 }  // namespace
 
+std::string_view parent_path(std::string_view path) {
+  size_t cut = path.find_last_of("./[@");
+  return cut == std::string_view::npos ? std::string_view() : path.substr(0, cut);
+}
+
 void LocationPairer::add(const Context& ctx, std::string_view value) {
   KeyInfo key = classify_key(ctx.key);
   if (key.role != KeyRole::kLatitude && key.role != KeyRole::kLongitude) return;
@@ -40,7 +40,7 @@ void LocationPairer::add(const Context& ctx, std::string_view value) {
   int decimals;
   if (!parse_coordinate(t, v, decimals)) return;
   if (!t.empty() && t[0] == '+') t.remove_prefix(1);
-  parts_.push_back({parent_of(ctx.path), label(ctx.key), std::string(t),
+  parts_.push_back({std::string(parent_path(ctx.path)), label(ctx.key), std::string(t),
                     key.role == KeyRole::kLatitude, key.keyword.size() <= 4});
 }
 
@@ -69,6 +69,7 @@ void LocationPairer::finish(std::vector<Candidate>& out) {
                parts_[j].key + ", " + std::to_string(decimals) + " decimals";
       c.offset = 0;
       c.length = parts_[i].number.size();
+      c.path = parts_[i].parent;
       out.push_back(std::move(c));
       break;
     }
@@ -107,7 +108,7 @@ void CellPairer::add(const Context& ctx, std::string_view value) {
       return;
   }
   std::string_view t = trim(value);
-  std::string parent = parent_of(ctx.path);
+  std::string parent(parent_path(ctx.path));
   std::string k = label(ctx.key);
   if (part == Part::kCell && t.size() >= 9 && t.size() <= 40) {
     // A combined "MCC-MNC-LAC-CI" value under a cell key.
@@ -125,7 +126,7 @@ void CellPairer::add(const Context& ctx, std::string_view value) {
       parent += "#" + std::to_string(leaves_.size());  // its own group
       const Part parts[4] = {Part::kMcc, Part::kMnc, Part::kArea, Part::kCell};
       for (size_t i = 0; i < 4; ++i)
-        leaves_.push_back({parent, k, std::string(pieces[i]), parts[i]});
+        leaves_.push_back({parent, std::string(ctx.path), k, std::string(pieces[i]), parts[i]});
       return;
     }
   }
@@ -134,7 +135,7 @@ void CellPairer::add(const Context& ctx, std::string_view value) {
             : (part == Part::kMnc) ? (t.size() == 2 || t.size() == 3) && all_digits(t)
                                    : all_digits(t) || all_hex(t);
   if (!ok) return;
-  leaves_.push_back({std::move(parent), std::move(k), std::string(t), part});
+  leaves_.push_back({std::move(parent), std::string(ctx.path), std::move(k), std::string(t), part});
 }
 
 void CellPairer::finish(std::vector<Candidate>& out) {
@@ -151,6 +152,10 @@ void CellPairer::finish(std::vector<Candidate>& out) {
     c.type = DataType::kCellId;
     c.offset = 0;
     c.length = cell.number.size();
+    // A group of sibling leaves is reported at their parent; a lone or
+    // combined ("MCC-MNC-LAC-CI") value at its own path.
+    const bool siblings = found[0] && found[1] && found[2] && cell.parent == parent_path(cell.path);
+    c.path = siblings ? cell.parent : cell.path;
     if (found[0] && found[1] && found[2]) {
       std::string mccmnc = found[0]->number + found[1]->number;
       auto op = lookup_mcc_mnc(mccmnc);

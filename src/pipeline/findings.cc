@@ -140,8 +140,16 @@ class FindingScanner::Leaves final : public content::LeafSink {
     // DNS TXT keys are short and mean other things (HomeKit's "ci" is a
     // category, not a cell id): no pairing across DNS records.
     if (!s_.in_dns_) {
+      const size_t held = s_.locations_.held() + s_.cells_.held();
       s_.locations_.add(ctx, leaf.value);
       s_.cells_.add(ctx, leaf.value);
+      if (s_.locations_.held() + s_.cells_.held() != held) {
+        Origin& o = s_.origins_.emplace_back();
+        o.path.assign(leaf.path);
+        o.where = where_;
+        o.encodings.assign(outer_.begin(), outer_.end());
+        o.encodings.insert(o.encodings.end(), leaf.encodings.begin(), leaf.encodings.end());
+      }
     }
     for (const auto& c : s_.candidates_) s_.add(c, where_, leaf.path, outer_, leaf.encodings);
     found_ |= !s_.candidates_.empty();
@@ -175,34 +183,52 @@ void FindingScanner::add(const detect::Candidate& c, std::string_view where, std
                          std::span<const std::string_view> outer,
                          std::span<const std::string_view> inner) {
   if (c.type == detect::DataType::kEmail && nai_realm(c.value)) return;
+  const size_t depth = outer.size() + inner.size();
+  auto keep = [&](Pending& p) {
+    p.candidate = c;
+    p.where = where;
+    p.path.assign(path);
+    p.encodings.assign(outer.begin(), outer.end());
+    p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+    p.kept_is_seen = true;
+  };
   for (Pending& p : pending_) {
-    if (p.candidate.type != c.type || p.candidate.value != c.value) continue;
+    if (p.candidate.value != c.value) continue;
     // The same occurrence seen at two layers (in a base64 blob's decoded
     // text and again as its JSON leaf) is not a repeat: a repeat is another
-    // field, or the same layers at another path.
-    const size_t depth = outer.size() + inner.size();
-    const bool layered = p.where == where && depth != p.encodings.size();
-    if (!layered) ++p.count;
-    if (strength(c, path) > strength(p.candidate, p.path)) {
-      p.candidate = c;
-      p.where = where;
-      p.path.assign(path);
-      p.encodings.assign(outer.begin(), outer.end());
-      p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+    // field, or the same layers at another path. Of one occurrence the inner
+    // layer, which knows the key, says what the value is: a BSSID under
+    // "bssid" is not also a device MAC for being in the document's text, a
+    // Luhn-valid number under "order_id" not a medium IMEI. Of two
+    // occurrences the stronger evidence is kept.
+    const bool layered = p.seen_where == where && depth != p.seen_depth;
+    if (p.candidate.type != c.type && !layered) continue;
+    p.seen_where = where;
+    p.seen_depth = depth;
+    if (layered) {
+      if (p.kept_is_seen && depth > p.encodings.size()) keep(p);
+    } else {
+      ++p.count;
+      p.kept_is_seen = false;
+      if (strength(c, path) > strength(p.candidate, p.path)) keep(p);
     }
     return;
   }
-  Pending p;
-  p.candidate = c;
-  p.where = where;
-  p.path.assign(path);
-  p.encodings.assign(outer.begin(), outer.end());
-  p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
-  pending_.push_back(std::move(p));
+  Pending& p = pending_.emplace_back();
+  keep(p);
+  p.seen_where = where;
+  p.seen_depth = depth;
+}
+
+const FindingScanner::Origin* FindingScanner::origin_of(std::string_view pair_path) const {
+  for (const Origin& o : origins_)
+    if (o.path == pair_path || detect::parent_path(o.path) == pair_path) return &o;
+  return nullptr;
 }
 
 void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out) {
   pending_.clear();
+  origins_.clear();
   in_dns_ = m.protocol == "dns";
   for (const proto::Field& f : m.fields) {
     if (skip_field(f)) continue;
@@ -230,11 +256,16 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
   candidates_.clear();
   locations_.finish(candidates_);
   cells_.finish(candidates_);
-  // Pairs span several leaves: they are reported where the message's
-  // content is (its body when it has one).
+  // Pairs span several leaves: they are reported at the leaves' parent, in
+  // their field and under their encodings.
   paired_where_.assign(m.protocol).append(m.body.empty() ? ".fields" : ".body");
-  std::string_view paired = paired_where_;
-  for (const auto& c : candidates_) add(c, paired, {}, body_encodings, {});
+  for (const auto& c : candidates_) {
+    if (const Origin* o = origin_of(c.path))
+      add(c, o->where, c.path, o->encodings, {});
+    else
+      add(c, paired_where_, {}, body_encodings, {});
+  }
+  origins_.clear();
   for (Pending& p : pending_) {
     FindingRecord r;
     r.ts = m.ts;

@@ -33,9 +33,22 @@ class FindingScanner {
     std::string path;
     std::vector<std::string_view> encodings;
     uint64_t count = 1;
+    // The latest sighting (field, layers peeled), and whether the evidence
+    // kept is of the same occurrence.
+    std::string_view seen_where;
+    size_t seen_depth = 0;
+    bool kept_is_seen = true;
   };
   void add(const detect::Candidate& c, std::string_view where, std::string_view path,
            std::span<const std::string_view> outer, std::span<const std::string_view> inner);
+  // Where a leaf held by the pairers came from, so that a pair is reported
+  // in the field and under the encodings of its leaves.
+  struct Origin {
+    std::string path;
+    std::string_view where;
+    std::vector<std::string_view> encodings;
+  };
+  const Origin* origin_of(std::string_view pair_path) const;
 
   StringPool& strings_;
   content::Decoder decoder_;
@@ -44,6 +57,7 @@ class FindingScanner {
   detect::CellPairer cells_;
   std::vector<detect::Candidate> candidates_;  // reused
   std::vector<Pending> pending_;               // this message's findings
+  std::vector<Origin> origins_;                // this message's paired leaves
   bool in_dns_ = false;
   // Hashes of (field name, key, value) that gave no candidate and nothing
   // to pair: skipped when seen again (bounded; cleared when full).

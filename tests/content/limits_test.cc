@@ -2,6 +2,7 @@
 // brotli) stop at the cap quickly and are counted; nesting depth, leaves,
 // output and JSON/XML/protobuf depth are cut and counted, never a crash.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <chrono>
 

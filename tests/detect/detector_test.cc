@@ -178,6 +178,12 @@ TEST(Detector, MacInFirmwareStringAndEveryForm) {
   EXPECT_EQ(keyed[0].confidence, Confidence::kHigh);
   // A bare 12-digit number is not a MAC without a MAC key.
   EXPECT_TRUE(scan("", "id 001122334455 ok").empty());
+  // Nor is a percent escape followed by ten digits (":1790775890" encoded),
+  // while an encoded separator before a bare MAC does not hide it.
+  EXPECT_TRUE(scan("", "payload=%7B%22t%22%3A1790775890%7D").empty());
+  auto escaped = scan("", "mac%3D908D78A8E143%26v%3D2");
+  ASSERT_EQ(escaped.size(), 1u);
+  EXPECT_EQ(escaped[0].value, "90:8d:78:a8:e1:43");
 }
 
 TEST(Detector, MacExclusionsAndLocallyAdministered) {
@@ -239,12 +245,104 @@ TEST(Detector, EmailAndUrlCredentials) {
   EXPECT_EQ(e[0].confidence, Confidence::kMedium);
   EXPECT_EQ(scan("email", "jane.doe@example.org")[0].confidence, Confidence::kHigh);
   EXPECT_TRUE(scan("", "logo@2x.png").empty());
-  auto url = scan("", "ftp://admin:s3cret@192.0.2.1/");
-  ASSERT_EQ(url.size(), 0u);  // no TLD: not an e-mail, and not a URL we parse either
   auto url2 = scan("", "https://admin:s3cret@cam.example.com/snap.jpg");
   ASSERT_EQ(url2.size(), 1u);
   EXPECT_EQ(url2[0].type, DataType::kCredentials);
   EXPECT_EQ(url2[0].value, "admin");
+}
+
+TEST(Detector, UrlCredentialsWhateverTheHost) {
+  // IP cameras and NAS boxes put their own address in the URL: no TLD, so no
+  // e-mail address either, but the user name and password are there.
+  struct Case {
+    const char* url;
+    const char* user;
+  };
+  for (Case k : {Case{"ftp://admin:s3cret@192.0.2.1/", "admin"},
+                 Case{"rtsp://cam:12345@192.168.1.64:554/s1", "cam"},
+                 Case{"http://root:pa:ss@nas.local/", "root"},
+                 Case{"smb://backup:x7!k@[2001:db8::1]/share", "backup"}}) {
+    auto c = scan("", std::string("stream ") + k.url + " ok");
+    ASSERT_EQ(c.size(), 1u) << k.url;
+    EXPECT_EQ(c[0].type, DataType::kCredentials) << k.url;
+    EXPECT_EQ(c[0].confidence, Confidence::kHigh) << k.url;
+    EXPECT_EQ(c[0].value, k.user) << k.url;
+  }
+  // No scheme, no password, no host: not a URL's userinfo.
+  EXPECT_TRUE(scan("", "admin:s3cret@192.0.2.1").empty());
+  EXPECT_TRUE(scan("", "ftp://admin@192.0.2.1/").empty());
+  EXPECT_TRUE(scan("", "ftp://admin:@192.0.2.1/").empty());
+  EXPECT_TRUE(scan("", "http://a:b@ /").empty());
+}
+
+TEST(Detector, MacAfterALabelOrBeforeAnotherSeparator) {
+  for (const char* text :
+       {"MAC:a4:5e:60:e1:f2:c3", "ID:A4-5E-60-E1-F2-C3", "CAFE:a4:5e:60:e1:f2:c3",
+        "a4-5e-60-e1-f2-c3.cfg.vendor.example", "a4:5e:60:e1:f2:c3.b"}) {
+    auto c = scan("", text);
+    ASSERT_EQ(c.size(), 1u) << text;
+    EXPECT_EQ(c[0].type, DataType::kMac) << text;
+    EXPECT_EQ(c[0].value, "a4:5e:60:e1:f2:c3") << text;
+    EXPECT_EQ(c[0].confidence, Confidence::kHigh) << text;
+  }
+  // Pieces of longer runs of the same groups: IPv6 addresses, an EUI-64.
+  for (const char* text :
+       {"2001:db8:a4:5e:60:e1:f2:c3", "2001:cafe:a4:5e:60:e1:f2:c3", "fe80::a4:5e:60:e1:f2:c3",
+        "a4:5e:60:e1:f2:c3:00:11", "0a4:5e:60:e1:f2:c3"})
+    EXPECT_TRUE(scan("", text).empty()) << text;
+}
+
+TEST(Detector, ImeiUrnOfSipInstanceIds) {
+  // RFC 7254: TAC, serial number, a spare digit; the check digit is computed.
+  std::string urn = "<urn:gsma:imei:" + kImei.substr(0, 8) + "-" + kImei.substr(8, 6) + "-0>";
+  auto c = scan("", "+sip.instance=\"" + urn + "\"");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].type, DataType::kImei);
+  EXPECT_EQ(c[0].value, kImei);
+  EXPECT_EQ(c[0].confidence, Confidence::kHigh);
+  EXPECT_EQ(c[0].rule.find(kImei), std::string::npos);
+  // An unallocated reporting body: medium; a malformed URN: nothing.
+  auto odd = scan("", "urn:gsma:imei:12345678-123456-0");
+  ASSERT_EQ(odd.size(), 1u);
+  EXPECT_EQ(odd[0].confidence, Confidence::kMedium);
+  EXPECT_TRUE(scan("", "urn:gsma:imei:3520990-176148-0").empty());
+  EXPECT_TRUE(scan("", "urn:gsma:imei:35209900-176148-01").empty());
+}
+
+TEST(Detector, UserNameThatIsAnIdentifierIsReportedAsIt) {
+  // An MQTT client logging in with its IMEI, an IMS private identity.
+  auto imei = scan("username", kImei);
+  ASSERT_EQ(imei.size(), 1u);
+  EXPECT_EQ(imei[0].type, DataType::kImei);
+  // (The IMS private identity under "username": ImsiInImsPrivateIdentity.)
+  // Other user names stay user names.
+  auto user = scan("username", "alice");
+  ASSERT_EQ(user.size(), 1u);
+  EXPECT_EQ(user[0].type, DataType::kCredentials);
+  EXPECT_EQ(user[0].confidence, Confidence::kLow);
+}
+
+TEST(Detector, ImsiInImsPrivateIdentity) {
+  // 3GPP TS 23.003 13.3: IMSI@ims.mncMNC.mccMCC.3gppnetwork.org, alone or
+  // as a SIP Digest user name.
+  for (const char* key : {"", "username"}) {
+    auto agrees = scan(key, "242010123456789@ims.mnc001.mcc242.3gppnetwork.org");
+    ASSERT_EQ(agrees.size(), 1u) << key;
+    EXPECT_EQ(agrees[0].type, DataType::kImsi) << key;
+    EXPECT_EQ(agrees[0].value, "242010123456789") << key;
+    EXPECT_EQ(agrees[0].confidence, Confidence::kHigh) << key;
+  }
+  auto other = scan("", "242010123456789@ims.mnc002.mcc242.3gppnetwork.org");
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].confidence, Confidence::kMedium);
+  // An IMSI that also passes as an IMEI (Luhn-valid, reporting body 44)
+  // is the IMSI when the realm is built from it.
+  std::string both = with_luhn("44010123456789");
+  ASSERT_EQ(scan("", both)[0].type, DataType::kImei);
+  auto ims = scan("", both + "@ims.mnc010.mcc440.3gppnetwork.org");
+  ASSERT_EQ(ims.size(), 1u);
+  EXPECT_EQ(ims[0].type, DataType::kImsi);
+  EXPECT_EQ(ims[0].confidence, Confidence::kHigh);
 }
 
 TEST(Detector, Location) {
@@ -372,6 +470,20 @@ TEST(LocationPairer, PairsBySiblingKeys) {
   EXPECT_EQ(out[0].confidence, Confidence::kMedium);
 }
 
+TEST(LocationPairer, ReportsThePathOfThePair) {
+  EXPECT_EQ(parent_path("$.gps.lat"), "$.gps");
+  EXPECT_EQ(parent_path("$.cells[1]"), "$.cells");
+  EXPECT_EQ(parent_path("xml.report.net@lat"), "xml.report.net");
+  EXPECT_EQ(parent_path("lat"), "");
+  LocationPairer p;
+  p.add({"lat", "xml.fix@lat", "", ""}, "59.9127");
+  p.add({"lon", "xml.fix@lon", "", ""}, "10.7461");
+  std::vector<Candidate> out;
+  p.finish(out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].path, "xml.fix");
+}
+
 TEST(CellPairer, CombinesSiblingsAndCombinedValues) {
   CellPairer p;
   p.add({"SIM1MCC", "$.SIM1MCC", "", ""}, "242");
@@ -385,13 +497,16 @@ TEST(CellPairer, CombinesSiblingsAndCombinedValues) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].value, "242-01-12345-67890123");
   EXPECT_EQ(out[0].confidence, Confidence::kHigh);
+  EXPECT_EQ(out[0].path, "$");  // the siblings' parent
   EXPECT_EQ(out[1].value, "4242");
   EXPECT_EQ(out[1].method, Method::kKeyword);
-  p.add({"cellid", "cellid", "", ""}, "242-01-1A2B-0C3D4E");
+  EXPECT_EQ(out[1].path, "$.neighbours[0].cid");  // alone: its own path
+  p.add({"cellid", "$.cgi", "", ""}, "242-01-1A2B-0C3D4E");
   out.clear();
   p.finish(out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "242-01-1A2B-0C3D4E");
+  EXPECT_EQ(out[0].path, "$.cgi");
 }
 
 TEST(Names, OutputContractNames) {

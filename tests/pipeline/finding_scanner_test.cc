@@ -1,0 +1,105 @@
+// FindingScanner on hand-made messages: how sightings of one value merge
+// into a finding. The same occurrence seen at two layers (a JSON document's
+// text, then its leaf) is one finding, and the inner layer, which knows the
+// key, says what it is; pairs (lat/lon, a cell's parts) are reported at
+// their leaves' parent, in their field, under their encodings. Identifiers
+// are generated (check digits computed).
+#include <gtest/gtest.h>
+
+#include "fixture/encode.h"
+#include "fixture/payloads.h"
+#include "pipeline/findings.h"
+
+namespace ph {
+namespace {
+
+struct Scanned {
+  Stats stats;
+  StringPool strings;
+  std::vector<FindingRecord> findings;
+  const FindingRecord* find(std::string_view type, std::string_view value) const {
+    for (const auto& f : findings)
+      if (f.data_type == type && f.value == value) return &f;
+    return nullptr;
+  }
+};
+
+// Scans one HTTP request whose body is `body` and whose URI is `uri`.
+void scan(Scanned& s, std::string_view body, std::string_view content_type = {},
+          std::string_view uri = "/") {
+  proto::Message m;
+  m.protocol = "http";
+  m.kind = "request";
+  m.add("http.uri", std::string(uri));
+  m.body = std::string(body);
+  m.content_type = std::string(content_type);
+  FindingScanner scanner(s.stats, s.strings);
+  scanner.scan(m, s.findings);
+}
+
+std::string joined(const std::vector<std::string_view>& v) {
+  std::string s;
+  for (auto x : v) s += (s.empty() ? "" : ",") + std::string(x);
+  return s;
+}
+
+TEST(FindingScanner, ABssidIsNotAlsoADeviceMac) {
+  // The document's text shows a MAC address; its leaf says it is a BSSID.
+  Scanned s;
+  scan(s, R"({"wifi":{"bssid":"a4:5e:60:e1:f2:c3"}})", "application/json");
+  ASSERT_EQ(s.findings.size(), 1u);
+  EXPECT_EQ(s.findings[0].data_type, "wifi_bssid");
+  EXPECT_EQ(s.findings[0].confidence, "high");
+  EXPECT_EQ(s.findings[0].path, "$.wifi.bssid");
+  EXPECT_EQ(s.findings[0].count, 1u);
+}
+
+TEST(FindingScanner, AKeyThatCapsConfidenceIsNotOverruledByTheDocumentText) {
+  // Luhn-valid with an allocated reporting body: an IMEI in free text, but
+  // not under "order_id".
+  const std::string number = fixture::with_luhn("35209900176148");
+  Scanned s;
+  scan(s, R"({"order_id":")" + number + R"(","ts":1700000000000})", "application/json");
+  const FindingRecord* f = s.find("imei", number);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->confidence, "low") << f->rule;
+  EXPECT_EQ(f->path, "$.order_id");
+  // The same number in another field of the message is another occurrence,
+  // not the same one seen twice: the stronger sighting wins and it counts.
+  Scanned t;
+  scan(t, R"({"order_id":")" + number + R"("})", "application/json", "/d/" + number);
+  f = t.find("imei", number);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->confidence, "medium");
+  EXPECT_EQ(f->where, "http.uri");
+  EXPECT_EQ(f->count, 2u);
+}
+
+TEST(FindingScanner, PairsAreReportedAtTheirLeavesWithTheirEncodings) {
+  // The 2019 shape: base64 of JSON, here with a location and a full cell.
+  const std::string json = R"({"IMEI1":"x","gps":{"lat":59.91273,"lng":10.74609},)"
+                           R"("cell":{"mcc":"242","mnc":"01","lac":12345,"cid":27683841}})";
+  Scanned s;
+  scan(s, fixture::base64(json, 76, "\n") + "\n", "text/plain");
+  const FindingRecord* loc = s.find("location", "59.91273,10.74609");
+  ASSERT_NE(loc, nullptr);
+  EXPECT_EQ(loc->where, "http.body");
+  EXPECT_EQ(loc->path, "$.gps");
+  EXPECT_EQ(joined(loc->encodings), "base64,json");
+  EXPECT_EQ(loc->confidence, "high");
+  const FindingRecord* cell = s.find("cell_id", "242-01-12345-27683841");
+  ASSERT_NE(cell, nullptr);
+  EXPECT_EQ(cell->path, "$.cell");
+  EXPECT_EQ(joined(cell->encodings), "base64,json");
+  // In a query string: the URI field, under the query layer.
+  Scanned q;
+  scan(q, "", "", "/v1/ping?lat=59.91273&lon=10.74609&v=2");
+  loc = q.find("location", "59.91273,10.74609");
+  ASSERT_NE(loc, nullptr);
+  EXPECT_EQ(loc->where, "http.uri");
+  EXPECT_EQ(loc->path, "query");
+  EXPECT_EQ(joined(loc->encodings), "query");
+}
+
+}  // namespace
+}  // namespace ph
