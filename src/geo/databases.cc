@@ -234,6 +234,11 @@ std::vector<std::string> Databases::warnings() const {
   if (!has_country())
     out.push_back("no country database in " + impl_->dir + ": country left empty");
   if (!has_asn()) out.push_back("no ASN database in " + impl_->dir + ": asn and org left empty");
+  if (impl_->ranges && impl_->ranges->failures()) {
+    uint64_t n = impl_->ranges->failures();
+    out.push_back(std::to_string(n) + " ASN lookup" + (n == 1 ? "" : "s") + " failed in " +
+                  impl_->dir + "/" + kRangeFile + ": damaged entry");
+  }
   for (const Mmdb* m : {impl_->country.get(), impl_->asn_mmdb.get()}) {
     if (!m) continue;
     uint64_t n = m->failures.load();

@@ -1,14 +1,17 @@
 // phonehome's ASN range file (asn.ranges): sorted, non-overlapping address
 // ranges with their AS number and organisation, built at set-up from
 // ip-location-db's ASN CSVs by scripts/build_asn_ranges.py (which describes
-// the layout). The file is mapped read-only and checked whole when opened
-// (sizes, order, offsets), so a lookup is a binary search that cannot read
-// outside it.
+// the layout). The file is mapped read-only; its header and sizes are
+// checked when opened and each organisation when read, so a lookup is a
+// binary search that cannot read outside the mapping, and only the pages it
+// touches are read.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,14 +32,18 @@ class RangeFile {
   RangeFile(const RangeFile&) = delete;
   RangeFile& operator=(const RangeFile&) = delete;
 
-  // Views into the mapping: valid while this object lives.
+  // Views into the mapping: valid while this object lives. A range whose
+  // organisation index or offsets are out of bounds gives nothing and is
+  // counted in failures().
   AsnEntry lookup(const IpAddr& ip) const;
   size_t v4_ranges() const { return v4_count_; }
   size_t v6_ranges() const { return v6_count_; }
+  uint64_t failures() const { return failures_.load(); }
 
  private:
   RangeFile() = default;
-  std::string_view org(uint32_t index) const;
+  std::optional<std::string_view> org(uint32_t index) const;
+  AsnEntry entry(uint32_t asn, uint32_t org_index) const;
 
   const uint8_t* map_ = nullptr;
   size_t size_ = 0;
@@ -45,6 +52,7 @@ class RangeFile {
   const uint8_t* offsets_ = nullptr;
   const char* strings_ = nullptr;
   uint32_t v4_count_ = 0, v6_count_ = 0, org_count_ = 0;
+  mutable std::atomic<uint64_t> failures_{0};
 };
 
 }  // namespace ph::geo

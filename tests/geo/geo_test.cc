@@ -209,27 +209,26 @@ TEST(GeoRanges, BuilderFlattensOverlapsAndTheReaderFindsEachPiece) {
   }
 }
 
-TEST(GeoRanges, DamagedFilesAreRefusedWithTheReason) {
+TEST(GeoRanges, DamagedFilesAreRefusedOrTheirBadEntriesCounted) {
   BuiltRanges b;
   build_ranges(b, "1,10,64500,A\n20,30,64501,B\n", "");
   const std::string good = read_text(b.path);
   ASSERT_TRUE(RangeFile::open(b.path).ok());
+  // Layout: 24-byte header, 16-byte IPv4 entries, then 3 offsets, "AB".
+  const size_t offsets = 24 + 2 * 16;
+  std::string bad_magic = good, bad_offsets = good, bad_org = good;
+  bad_magic[0] = 'X';
+  bad_offsets[offsets + 8] = 1;  // the last offset short of the names' end
+  bad_org[24 + 12] = 9;          // the first range's organisation index past the table
   struct Damage {
     const char* what;
     std::string bytes;
     const char* message;
   };
-  std::string bad_magic = good, swapped = good, bad_org = good;
-  bad_magic[0] = 'X';
-  // The second range's first address below the first range's last one.
-  swapped[24 + 16] = 5;
-  // The first range's organisation index past the table.
-  bad_org[24 + 12] = 9;
   for (const Damage& d : {Damage{"truncated", good.substr(0, good.size() - 1), "damaged"},
                           Damage{"too short", good.substr(0, 10), "too short"},
                           Damage{"bad magic", bad_magic, "bad magic"},
-                          Damage{"out of order", swapped, "out of order"},
-                          Damage{"bad organisation", bad_org, "out of order"}}) {
+                          Damage{"bad offsets", bad_offsets, "offsets do not span"}}) {
     write_text(b.path, d.bytes);
     auto f = RangeFile::open(b.path);
     ASSERT_FALSE(f.ok()) << d.what;
@@ -238,6 +237,23 @@ TEST(GeoRanges, DamagedFilesAreRefusedWithTheReason) {
     EXPECT_NE(f.error().message.find(b.path), std::string::npos) << f.error().message;
   }
   EXPECT_FALSE(RangeFile::open(b.dir.file("absent").string()).ok());
+  // An entry that points outside the names is found only when used: it
+  // gives nothing and is counted, the other entries still answer.
+  write_text(b.path, bad_org);
+  auto f = RangeFile::open(b.path);
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  EXPECT_EQ((*f)->lookup(IpAddr::parse("0.0.0.5")).asn, 0u);
+  EXPECT_EQ((*f)->lookup(IpAddr::parse("0.0.0.25")).asn, 64501u);
+  EXPECT_EQ((*f)->failures(), 1u);
+  auto db = Databases::open(b.dir.path().string());
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  (*db)->lookup(IpAddr::parse("0.0.0.1"));
+  std::vector<std::string> w = (*db)->warnings();
+  EXPECT_NE(
+      std::find(w.begin(), w.end(),
+                "1 ASN lookup failed in " + b.dir.path().string() + "/asn.ranges: damaged entry"),
+      w.end())
+      << ::testing::PrintToString(w);
 }
 
 // --- the installed data, checked against its own files ----------------------
