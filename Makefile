@@ -1,23 +1,28 @@
 # The two commands of the README: `make demo` and `make test`. Every target
-# first installs what is missing (scripts/install-deps is idempotent).
+# first installs what is missing (scripts/install-deps is idempotent; so is
+# scripts/install-geoip, which fetches the pinned GeoIP data into data/geoip
+# once).
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo test fixtures golden bench fuzz tidy format clean
+.PHONY: all deps geoip build demo test fixtures golden bench fuzz tidy format clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
+geoip: deps
+	@scripts/install-geoip
+
 build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-demo: build
+demo: build geoip
 	./build/phonehome scan examples/demo.pcap
 
-test: deps
+test: deps geoip
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan
@@ -28,11 +33,11 @@ fixtures: build
 
 # Regenerates the golden reports (tests/golden/) from the example capture;
 # review the diff before committing. Keep in sync with tests/golden/golden_test.cc.
-golden: build
+golden: build geoip
 	./build/phonehome scan --no-progress --format jsonl examples/demo.pcap > tests/golden/demo.jsonl
 	./build/phonehome scan --no-progress --format text --color never examples/demo.pcap > tests/golden/demo.txt
 
-bench: deps
+bench: deps geoip
 	@cmake --preset bench >/dev/null
 	@cmake --build --preset bench -j $(JOBS)
 	bench/run-whole-capture

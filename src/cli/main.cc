@@ -12,6 +12,7 @@
 #include "capture/source.h"
 #include "cli/options.h"
 #include "cli/progress.h"
+#include "geo/geo.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
 
@@ -26,7 +27,30 @@ void on_signal(int) {
   if (auto* s = g_live.load()) s->interrupt();
 }
 
+std::string exe_path() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
 int run(const ph::cli::Options& o) {
+  // GeoIP data: --geoip DIR must work (the user asked for it); the default
+  // data may be missing, which is a warning in the report.
+  ph::EngineOptions engine_options = o.engine;
+  std::string geo_warning;
+  if (!o.geoip_dir.empty()) {
+    auto db = ph::geo::Databases::open(o.geoip_dir);
+    if (!db) {
+      std::fprintf(stderr, "phonehome: --geoip: %s\n", db.error().message.c_str());
+      return ph::kExitUsage;
+    }
+    engine_options.geo = std::move(db.value());
+  } else {
+    ph::geo::Found found = ph::geo::open_first(ph::geo::default_search_path(exe_path()));
+    engine_options.geo = std::move(found.db);
+    geo_warning = found.warning;
+  }
+
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGALRM, on_signal);
@@ -42,7 +66,7 @@ int run(const ph::cli::Options& o) {
     out = &file;
   }
 
-  ph::Engine engine(o.engine);
+  ph::Engine engine(engine_options);
   ph::cli::ProgressLine progress(o.progress && isatty(STDERR_FILENO));
   auto on_progress = [&](const ph::Progress& p) { progress.update(p); };
 
@@ -76,6 +100,7 @@ int run(const ph::cli::Options& o) {
   ph::Report report = engine.finish();
   if (g_stop.load() && o.interface.empty())
     report.warnings.push_back("interrupted before the end of the input");
+  if (!geo_warning.empty()) report.warnings.push_back(geo_warning);
   for (const auto& in : report.inputs) {
     for (const auto& e : in.errors) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());

@@ -58,6 +58,9 @@ Output:
 
 Analysis:
   --flows-only               no protocol parsing: flows, bytes and TCP reassembly only
+  --geoip DIR                country/ASN data from DIR (*.mmdb such as GeoLite2-Country,
+                             GeoLite2-City, GeoLite2-ASN; asn.ranges) instead of the data
+                             installed by scripts/install-geoip
 
 Live capture:
   -i, --interface IFACE      capture from IFACE through libpcap (needs privileges)
@@ -71,7 +74,7 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
 
 Exit codes:
   0  success
-  2  usage error
+  2  usage error (also: --geoip DIR holds no usable database)
   3  an input could not be opened or is not a capture (other inputs are still read)
   4  an input is damaged (truncated, corrupt, unsupported link type): everything
      before the damage was read and reported; the summary says where and why
@@ -110,6 +113,7 @@ ParseResult parse(int argc, char** argv) {
     kMaxFlows,
     kStreamCap,
     kBudget,
+    kGeoip,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -126,6 +130,7 @@ ParseResult parse(int argc, char** argv) {
       {"stream-cap", required_argument, nullptr, kStreamCap},
       {"reassembly-budget", required_argument, nullptr, kBudget},
       {"flows-only", no_argument, nullptr, kFlowsOnly},
+      {"geoip", required_argument, nullptr, kGeoip},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -195,6 +200,10 @@ ParseResult parse(int argc, char** argv) {
         break;
       case kFlowsOnly:
         o.engine.flows_only = true;
+        break;
+      case kGeoip:
+        o.geoip_dir = optarg;
+        if (o.geoip_dir.empty()) return fail("--geoip takes a directory");
         break;
       case 'h': {
         ParseResult r;

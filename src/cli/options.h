@@ -23,6 +23,7 @@ struct Options {
   bool quiet = false;
   bool progress = true;
   std::string color = "auto";
+  std::string geoip_dir;  // --geoip: empty = the default search path (geo/geo.h)
   EngineOptions engine;
 };
 

@@ -146,5 +146,8 @@ struct Operator {
 std::optional<Operator> lookup_mcc_mnc(std::string_view digits);
 // The country (ISO alpha-2, lower case) of a mobile country code, or empty.
 std::string_view country_for_mcc(std::string_view mcc);
+// The country (ISO alpha-2, upper case) of an ICCID's issuer, from the
+// E.118 country calling code after its "89" ("8947..." -> "NO"), or empty.
+std::string iccid_country(std::string_view digits);
 
 }  // namespace ph::detect

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "detect/detect.h"
 #include "phonenumbers/phonenumberutil.h"
 
 namespace ph::detect {
@@ -255,6 +256,16 @@ bool valid_country_code(int cc) {
   phone_util().GetRegionCodeForCountryCode(cc, &region);
   // Non-geographic codes (800, 882, 883...) map to "001".
   return region != "ZZ";
+}
+
+std::string iccid_country(std::string_view digits) {
+  if (digits.size() < 4 || digits.substr(0, 2) != "89") return {};
+  const size_t n = country_code_length(digits.substr(2));
+  if (n == 0) return {};
+  std::string region;
+  phone_util().GetRegionCodeForCountryCode(std::stoi(std::string(digits.substr(2, n))), &region);
+  // "001": a non-geographic code (global SIMs) names no country.
+  return region.size() == 2 && region != "ZZ" ? region : std::string();
 }
 
 size_t country_code_length(std::string_view digits) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,18 @@ struct MacAddr {
   std::string to_string() const;  // "aa:bb:cc:dd:ee:ff"
   bool operator==(const MacAddr& o) const = default;
   auto operator<=>(const MacAddr& o) const = default;
+};
+
+// For unordered containers keyed by address.
+struct AddrHash {
+  size_t operator()(const MacAddr& m) const { return std::hash<std::string_view>()(view(m.b)); }
+  size_t operator()(const IpAddr& a) const {
+    return std::hash<std::string_view>()(view(a.b)) ^ a.version;
+  }
+  template <size_t N>
+  static std::string_view view(const std::array<uint8_t, N>& b) {
+    return {reinterpret_cast<const char*>(b.data()), N};
+  }
 };
 
 }  // namespace ph

@@ -38,8 +38,18 @@ struct DestinationRecord {
   uint16_t port = 0;
   uint32_t asn = 0;
   std::string_view host;     // best name known (SNI, Host, DNS); empty when none
-  std::string_view country;  // ISO 3166 alpha-2; empty when unknown
+  std::string_view country;  // ISO 3166 alpha-2, upper case; empty when unknown
   std::string_view org;
+  std::string_view scope;  // "public", "private", "link-local", ... (geo/geo.h); empty: no IP
+};
+
+// The mobile network of a SIM or cell identifier: IMSI and cell id by their
+// MCC/MNC (E.212), ICCID by its country calling code (E.118, country only).
+// Empty views where not known.
+struct MobileContext {
+  std::string_view mcc, mnc;
+  std::string_view country;  // ISO 3166 alpha-2, upper case
+  std::string_view name;     // the operator
 };
 
 struct FlowRecord {
@@ -85,8 +95,9 @@ struct FindingRecord {
   std::string rule;                         // why it was flagged (never the value)
   std::string_view protocol;                // "http", "dns", "eapol", ...
   std::optional<bool> encrypted;
-  DestinationRecord destination;  // the flow's dst (filled in finish())
-  uint64_t count = 1;             // occurrences in the message
+  DestinationRecord destination;        // the flow's dst (filled in finish())
+  uint64_t count = 1;                   // occurrences in the message
+  std::optional<MobileContext> mobile;  // imsi, iccid, cell_id: whose network
   // The device as keyed when the message was seen (MAC, else IP).
   std::optional<MacAddr> device_mac;
   IpAddr device_ip;
@@ -101,6 +112,7 @@ struct Report {
   std::vector<FindingRecord> findings;
   Stats stats;
   std::vector<std::string> warnings;
+  std::vector<std::string> data_sources;  // credits of the data used (GeoIP)
   double duration_s = 0;
 };
 

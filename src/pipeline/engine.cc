@@ -16,17 +16,6 @@
 namespace ph {
 namespace {
 
-struct AddrHash {
-  size_t operator()(const MacAddr& m) const { return std::hash<std::string_view>()(view(m.b)); }
-  size_t operator()(const IpAddr& a) const {
-    return std::hash<std::string_view>()(view(a.b)) ^ a.version;
-  }
-  template <size_t N>
-  static std::string_view view(const std::array<uint8_t, N>& b) {
-    return {reinterpret_cast<const char*>(b.data()), N};
-  }
-};
-
 // --flows-only: keeps flows in the reassembly path without reading them.
 class StreamOnly final : public flow::FlowConsumer {
  public:
@@ -375,8 +364,20 @@ void Engine::on_flow_closed(flow::Flow& f) {
   report_.flows[r.id - 1] = std::move(r);
 }
 
+// Each flow's destination gets its scope and, from the GeoIP data, its
+// country, AS number and organisation: one lookup per distinct address.
+// Findings copy their flow's destination afterwards.
+void Engine::locate_destinations() {
+  geo::Locator locator(options_.geo.get(), report_.strings);
+  for (FlowRecord& r : report_.flows) locator.locate(r.dst);
+  if (!options_.geo) return;
+  report_.data_sources = options_.geo->credits();
+  for (auto& w : options_.geo->warnings()) report_.warnings.push_back(std::move(w));
+}
+
 Report Engine::finish() {
   flows_->flush_all(clock_);
+  locate_destinations();
 
   // Devices in order of their first flow; keyed by MAC, else by IP. A
   // device is created at its first sighting (a flow, or a finding of a

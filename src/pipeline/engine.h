@@ -16,6 +16,7 @@
 #include "decode/decode.h"
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
+#include "geo/geo.h"
 #include "model/records.h"
 #include "pipeline/findings.h"
 #include "proto/dispatch.h"
@@ -29,6 +30,8 @@ struct EngineOptions {
   // No protocol parsing: flows are still reassembled (so gaps and overlaps
   // are noted) but nobody reads the bytes; `app` stays "unknown".
   bool flows_only = false;
+  // Country/ASN/organisation of destinations; null: scopes only.
+  std::shared_ptr<const geo::Databases> geo;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };
@@ -64,6 +67,7 @@ class Engine final : private proto::FlowMessageSink {
   void on_flow_closed(flow::Flow& flow);
   void on_eapol(const decode::PacketView& view, Timestamp ts);
   std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
+  void locate_destinations();
 
   // Messages from the protocol parsers, with their flow: counted, DNS
   // answers remembered per device; the content and detection stages

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/crypto.h"
+#include "geo/geo.h"
 
 namespace ph {
 namespace {
@@ -115,6 +116,38 @@ bool skip_field(const proto::Field& f) {
 int strength(const detect::Candidate& c, std::string_view path) {
   return int(c.confidence) * 4 + (c.method == detect::Method::kKeyword ? 0 : 2) +
          (path.empty() ? 0 : 1);
+}
+
+// Whose mobile network a SIM or cell identifier belongs to: the operator
+// by MCC/MNC (IMSI, cell id "MCC-MNC-AREA-CELL"), else the MCC's country;
+// an ICCID's country by its calling code. Nothing for a bare cell id.
+std::optional<MobileContext> mobile_context(detect::DataType type, std::string_view value,
+                                            StringPool& strings) {
+  MobileContext m;
+  if (type == detect::DataType::kIccid) {
+    m.country = geo::country_code(detect::iccid_country(value));
+  } else if (type == detect::DataType::kImsi || type == detect::DataType::kCellId) {
+    std::string_view mcc = value.substr(0, 3), mnc;
+    std::optional<detect::Operator> op;
+    if (type == detect::DataType::kImsi) {
+      op = detect::lookup_mcc_mnc(value);
+    } else {
+      const size_t dash = value.find('-', 4);
+      if (value.size() < 5 || value[3] != '-' || dash == std::string_view::npos) return {};
+      mnc = value.substr(4, dash - 4);
+      op = detect::lookup_mcc_mnc(std::string(mcc).append(mnc));
+      if (op && op->mnc != mnc) op.reset();
+    }
+    if (op) {
+      m = {op->mcc, op->mnc, geo::country_code(op->country), op->name};
+    } else {
+      m.country = geo::country_code(detect::country_for_mcc(mcc));
+      m.mcc = strings.intern(mcc);
+      m.mnc = strings.intern(mnc);
+    }
+  }
+  if (m.country.empty()) return {};
+  return m;
 }
 
 }  // namespace
@@ -281,6 +314,7 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     r.rule = std::move(p.candidate.rule);
     r.protocol = strings_.intern(m.protocol);
     r.count = p.count;
+    r.mobile = mobile_context(p.candidate.type, r.value, strings_);
     out.push_back(std::move(r));
   }
 }

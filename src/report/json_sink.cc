@@ -57,6 +57,17 @@ void destination(JsonWriter& w, std::string_view key, const DestinationRecord& d
     w.null();
   }
   opt_string(w, "org", d.org);
+  opt_string(w, "scope", d.scope);
+  w.end_object();
+}
+
+// The mobile network of an imsi/iccid/cell_id finding.
+void mobile(JsonWriter& w, const MobileContext& m) {
+  w.key("operator").begin_object();
+  opt_string(w, "mcc", m.mcc);
+  opt_string(w, "mnc", m.mnc);
+  opt_string(w, "country", m.country);
+  opt_string(w, "name", m.name);
   w.end_object();
 }
 
@@ -116,6 +127,7 @@ void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, cons
   w.field("rule", f.rule);
   w.field("count", f.count);
   destination(w, "destination", f.destination);
+  if (f.mobile) mobile(w, *f.mobile);
   w.field("protocol", f.protocol);
   w.key("encrypted");
   if (f.encrypted) {
@@ -162,6 +174,9 @@ void summary_fields(JsonWriter& w, const Report& r) {
   w.key("duration_s").value(r.duration_s, 3);
   w.key("warnings").begin_array();
   for (const auto& e : r.warnings) w.value(e);
+  w.end_array();
+  w.key("data_sources").begin_array();
+  for (const auto& e : r.data_sources) w.value(e);
   w.end_array();
   const Stats& s = r.stats;
   w.key("packets").begin_object();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "geo/geo.h"
 #include "report/report.h"
 
 namespace ph::report {
@@ -46,6 +47,52 @@ std::string pad(std::string s, size_t width) {
 std::string short_time(Timestamp ts) {
   std::string s = format_rfc3339(ts);
   return s.substr(0, 10) + " " + s.substr(11, 8);
+}
+
+std::string country(std::string_view code) {
+  std::string_view n = geo::country_name(code);
+  return std::string(n.empty() ? code : n);
+}
+
+// Where a destination is: "China, AS4812 China Telecom" for a public
+// address with data, its scope ("private", "link-local") otherwise.
+std::string place(const DestinationRecord& d) {
+  if (d.scope != "public") return std::string(d.scope);
+  std::string s = d.country.empty() ? "" : country(d.country);
+  if (d.asn) {
+    s += (s.empty() ? "AS" : ", AS") + std::to_string(d.asn);
+    if (!d.org.empty()) s += " " + std::string(d.org);
+  }
+  return s;
+}
+
+// The flow table's short form: "CN AS4812", "private".
+std::string short_place(const DestinationRecord& d) {
+  if (d.scope != "public") return std::string(d.scope);
+  std::string s(d.country);
+  if (d.asn) s += (s.empty() ? "AS" : " AS") + std::to_string(d.asn);
+  return s;
+}
+
+// "SIM of Telenor, Norway (MCC 242 MNC 01); data sent to China": the mobile
+// identity's network next to where its data went.
+std::string mobile_line(const FindingRecord& f) {
+  const MobileContext& m = *f.mobile;
+  std::string s = f.data_type == "cell_id" ? "cell of " : "SIM of ";
+  if (!m.name.empty()) {
+    s += std::string(m.name) + ", " + country(m.country);
+  } else {
+    s = (f.data_type == "cell_id" ? "cell in " : "SIM from ") + country(m.country);
+  }
+  if (!m.mcc.empty())
+    s += " (MCC " + std::string(m.mcc) + (m.mnc.empty() ? "" : " MNC " + std::string(m.mnc)) + ")";
+  const DestinationRecord& d = f.destination;
+  if (d.scope == "public" && !d.country.empty()) {
+    s += "; data sent to " + country(d.country);
+  } else if (!d.scope.empty() && d.scope != "public") {
+    s += "; data sent to a " + std::string(d.scope) + " address";
+  }
+  return s;
 }
 
 }  // namespace
@@ -96,6 +143,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     std::string dest = f.destination.ip.version ? endpoint(f.destination.ip, f.destination.port)
                                                 : std::string("(link layer)");
     if (!f.destination.host.empty()) dest = std::string(f.destination.host) + " " + dest;
+    if (std::string where = place(f.destination); !where.empty()) dest += " (" + where + ")";
     std::string clear = f.encrypted.has_value()
                             ? (*f.encrypted ? std::string("encrypted") : st.red("UNENCRYPTED"))
                             : std::string("encryption unknown");
@@ -105,6 +153,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
          pad(std::string(f.data_type), 10) + pad(o.reveal ? f.value : redact(f.value), 22) + "-> " +
          dest + "  " + std::string(f.protocol) + ", " + clear + ", " + since + ", " +
          std::string(f.confidence) + "/" + std::string(f.method));
+    if (f.mobile) line(st.dim("        context: " + mobile_line(f)));
     std::string chain;
     for (auto e : f.encodings) chain += (chain.empty() ? "" : " > ") + std::string(e);
     line(st.dim("        why: " + f.rule + "; in " + std::string(f.where) +
@@ -118,7 +167,8 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   line(st.bold("FLOWS (" + std::to_string(r.flows.size()) + ")"));
   if (!r.flows.empty()) {
     line(st.dim("  " + pad("#", 6) + pad("dev", 5) + pad("proto", 6) + pad("client", 28) +
-                pad("server", 40) + pad("app", 9) + pad("packets up/down", 17) + "bytes up/down"));
+                pad("server", 40) + pad("where", 15) + pad("app", 9) + pad("packets up/down", 17) +
+                "bytes up/down"));
   }
   size_t shown = o.verbose ? r.flows.size() : std::min(r.flows.size(), kFlowsShown);
   for (size_t i = 0; i < shown; ++i) {
@@ -130,7 +180,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
         f.notes, [&](const char* n) { notes += (notes.empty() ? "  " : ",") + std::string(n); });
     line("  " + pad(std::to_string(f.id), 6) + pad(std::to_string(f.device), 5) +
          pad(f.proto == 6 ? "tcp" : "udp", 6) + pad(endpoint(f.src_ip, f.src_port), 28) +
-         pad(server, 40) + pad(std::string(f.app), 9) +
+         pad(server, 40) + pad(short_place(f.dst), 15) + pad(std::string(f.app), 9) +
          pad(std::to_string(f.packets_up) + "/" + std::to_string(f.packets_down), 17) +
          human_bytes(f.bytes_up) + "/" + human_bytes(f.bytes_down) + st.dim(notes));
   }
@@ -159,6 +209,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   counters("dropped on limits", s.drops);
   counters("messages parsed", s.messages);
   for (const auto& w : r.warnings) line("  warning: " + w);
+  for (const auto& d : r.data_sources) line("  data: " + d);
   out << b;
 }
 
