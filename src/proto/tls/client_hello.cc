@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "base/crypto.h"
+#include "base/encode.h"
 
 namespace ph::proto::tls {
 namespace {
@@ -114,16 +115,7 @@ void append_hex4(std::string& s, uint16_t v) {
 }
 
 std::string digest_hex(const EVP_MD* md, std::string_view s) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(s.data(), s.size(), out, &n, md, nullptr) != 1) return {};
-  std::string hex;
-  hex.reserve(n * 2);
-  for (unsigned i = 0; i < n; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
+  return hex_encode(crypto::digest(md, s));
 }
 
 // Comma-joined 4-digit hex of the non-GREASE values, optionally sorted and
