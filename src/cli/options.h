@@ -23,6 +23,7 @@ struct Options {
   bool quiet = false;
   bool progress = true;
   std::string color = "auto";
+  std::string profile;  // --profile FILE (read by main, not here)
   EngineOptions engine;
 };
 

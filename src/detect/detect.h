@@ -7,6 +7,7 @@
 // nothing about packets, flows or decoders; the Engine feeds it leaves.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -59,6 +60,9 @@ struct Candidate {
   // results (LocationPairer, CellPairer) span the whole of the first value.
   size_t offset = 0;
   size_t length = 0;
+  // Encodings seen through by the detector itself, after the leaf's own
+  // (a profile form: {"base64", "sha256"}); empty entries are unused.
+  std::array<std::string_view, 2> encodings{};
 };
 
 struct Context {

@@ -29,6 +29,9 @@ struct EngineOptions {
   // No protocol parsing: flows are still reassembled (so gaps and overlaps
   // are noted) but nobody reads the bytes; `app` stays "unknown".
   bool flows_only = false;
+  // The device profile's matcher (--profile), compiled once per run; null:
+  // no profile. Used by one Engine at a time (its scratch is not shared).
+  std::shared_ptr<detect::ProfileMatcher> profile;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };

@@ -1,9 +1,10 @@
 // Message -> decoded leaves -> candidates -> findings (see findings.h).
 #include "pipeline/findings.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+
+#include "base/crypto.h"
+#include "base/encode.h"
 
 namespace ph {
 namespace {
@@ -110,27 +111,27 @@ bool skip_field(const proto::Field& f) {
   return false;
 }
 
-// Which of two sightings of one value is the better evidence: confidence,
-// then a validated method, then one with a key path (it explains more).
+// Which of two sightings of one value is the better evidence: a match of
+// the user's profile, then confidence, then a validated method, then one
+// with a key path (it explains more).
 int strength(const detect::Candidate& c, std::string_view path) {
-  return int(c.confidence) * 4 + (c.method == detect::Method::kKeyword ? 0 : 2) +
-         (path.empty() ? 0 : 1);
+  return (c.method == detect::Method::kProfile ? 16 : 0) + int(c.confidence) * 4 +
+         (c.method == detect::Method::kKeyword ? 0 : 2) + (path.empty() ? 0 : 1);
+}
+
+// The leaf's encodings, then those the candidate's form adds.
+void assign_encodings(std::vector<std::string_view>& to, std::span<const std::string_view> outer,
+                      std::span<const std::string_view> inner, const detect::Candidate& c) {
+  to.assign(outer.begin(), outer.end());
+  to.insert(to.end(), inner.begin(), inner.end());
+  for (std::string_view e : c.encodings)
+    if (!e.empty()) to.push_back(e);
 }
 
 }  // namespace
 
 std::string sha256_hex(std::string_view value) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(value.data(), value.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
+  return hex_encode(crypto::digest(crypto::sha256(), value));
 }
 
 // Feeds each leaf of one field (or the body) to the detectors.
@@ -147,6 +148,10 @@ class FindingScanner::Leaves final : public content::LeafSink {
     ctx.field = where_;
     s_.candidates_.clear();
     s_.detector_.scan(ctx, leaf.value, s_.candidates_);
+    if (s_.profile_) {
+      s_.profile_->scan(ctx, leaf.value, s_.candidates_);
+      if (s_.profile_->last_scan_capped()) s_.drops_.add("profile.matches-cap");
+    }
     // DNS TXT keys are short and mean other things (HomeKit's "ci" is a
     // category, not a cell id): no pairing across DNS records.
     if (!s_.in_dns_) {
@@ -166,8 +171,12 @@ class FindingScanner::Leaves final : public content::LeafSink {
   bool found_ = false;
 };
 
-FindingScanner::FindingScanner(Stats& stats, StringPool& strings)
-    : strings_(strings), decoder_(content::Limits{}, stats.drops) {}
+FindingScanner::FindingScanner(Stats& stats, StringPool& strings, detect::ProfileMatcher* profile)
+    : strings_(strings),
+      drops_(stats.drops),
+      profile_(profile && profile->has_values() ? profile : nullptr),
+      home_(profile),
+      decoder_(content::Limits{}, stats.drops) {}
 
 // An EAP-SIM/AKA network access identifier ("1<IMSI>@wlan.mnc001.mcc242.
 // 3gppnetwork.org") has the shape of an e-mail address but is a SIM
@@ -181,33 +190,34 @@ bool nai_realm(std::string_view address) {
           realm.find(".mcc") != std::string_view::npos);
 }
 
-void FindingScanner::add(const detect::Candidate& c, std::string_view where, std::string_view path,
+void FindingScanner::add(detect::Candidate c, std::string_view where, std::string_view path,
                          std::span<const std::string_view> outer,
                          std::span<const std::string_view> inner) {
   if (c.type == detect::DataType::kEmail && nai_realm(c.value)) return;
+  if (home_ && c.type == detect::DataType::kLocation) home_->near_home(c);
+  const size_t depth = outer.size() + inner.size();
   for (Pending& p : pending_) {
     if (p.candidate.type != c.type || p.candidate.value != c.value) continue;
     // The same occurrence seen at two layers (in a base64 blob's decoded
     // text and again as its JSON leaf) is not a repeat: a repeat is another
     // field, or the same layers at another path.
-    const size_t depth = outer.size() + inner.size();
-    const bool layered = p.where == where && depth != p.encodings.size();
+    const bool layered = p.where == where && depth != p.depth;
     if (!layered) ++p.count;
     if (strength(c, path) > strength(p.candidate, p.path)) {
-      p.candidate = c;
+      p.candidate = std::move(c);
       p.where = where;
       p.path.assign(path);
-      p.encodings.assign(outer.begin(), outer.end());
-      p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+      p.depth = depth;
+      assign_encodings(p.encodings, outer, inner, p.candidate);
     }
     return;
   }
   Pending p;
-  p.candidate = c;
   p.where = where;
   p.path.assign(path);
-  p.encodings.assign(outer.begin(), outer.end());
-  p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+  p.depth = depth;
+  assign_encodings(p.encodings, outer, inner, c);
+  p.candidate = std::move(c);
   pending_.push_back(std::move(p));
 }
 
