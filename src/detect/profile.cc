@@ -45,19 +45,13 @@ struct Scalar {
 struct KeyType {
   std::string_view key;
   DataType type;
-  std::string_view label;  // for messages
 };
 constexpr KeyType kValueKeys[] = {
-    {"imei", DataType::kImei, "an IMEI"},
-    {"imsi", DataType::kImsi, "an IMSI"},
-    {"iccid", DataType::kIccid, "an ICCID"},
-    {"phone", DataType::kMsisdn, "a phone number"},
-    {"mac", DataType::kMac, "a MAC address"},
-    {"android_id", DataType::kAndroidId, "an Android ID"},
-    {"ad_id", DataType::kAdId, "an advertising ID"},
-    {"serial", DataType::kSerial, "a serial number"},
-    {"email", DataType::kEmail, "an e-mail address"},
-    {"name", DataType::kName, "a name"},
+    {"imei", DataType::kImei},   {"imsi", DataType::kImsi},
+    {"iccid", DataType::kIccid}, {"phone", DataType::kMsisdn},
+    {"mac", DataType::kMac},     {"android_id", DataType::kAndroidId},
+    {"ad_id", DataType::kAdId},  {"serial", DataType::kSerial},
+    {"email", DataType::kEmail}, {"name", DataType::kName},
 };
 constexpr std::string_view kRegionKey = "phone_region";
 constexpr std::string_view kHomeKey = "home";
@@ -384,9 +378,14 @@ void Builder::add_home(const RawHome& h) {
 }
 
 Result<Profile> Builder::finish() {
-  static constexpr std::string_view kTopKeys[] = {"imei",  "imsi",       "iccid",    "phone",
-                                                  "mac",   "android_id", "ad_id",    "serial",
-                                                  "email", "name",       kRegionKey, kHomeKey};
+  if (raw_.size() > kMaxProfileValues) {
+    return make_error(std::string(name_) + ": more than " + std::to_string(kMaxProfileValues) +
+                      " values");
+  }
+  std::vector<std::string_view> top_keys;
+  for (const KeyType& k : kValueKeys) top_keys.push_back(k.key);
+  top_keys.push_back(kRegionKey);
+  top_keys.push_back(kHomeKey);
   // toml++ tables iterate in key order: back to the order of the file, so
   // that values and messages follow it (JSON has no positions and keeps its
   // order).
@@ -426,7 +425,7 @@ Result<Profile> Builder::finish() {
     current_ = at(r.s.pos) + label(r.key, r.index) + ": ";
     const KeyType* k = value_key(r.key);
     if (!k) {
-      errors_.push_back(at(r.key_pos) + unknown_key(r.key, kTopKeys));
+      errors_.push_back(at(r.key_pos) + unknown_key(r.key, top_keys));
       continue;
     }
     if (r.s.kind != Scalar::Kind::kString) {
@@ -447,10 +446,6 @@ Result<Profile> Builder::finish() {
     profile_.values.push_back({k->type, std::move(*v)});
   }
   for (const RawHome& h : homes_) add_home(h);
-  if (profile_.values.size() > kMaxProfileValues) {
-    errors_.push_back(std::string(name_) + ": more than " + std::to_string(kMaxProfileValues) +
-                      " values");
-  }
   if (errors_.empty() && profile_.values.empty() && profile_.homes.empty()) {
     std::string msg = std::string(name_) + ": no values; give at least one of:";
     for (const KeyType& k : kValueKeys) msg += " " + std::string(k.key);

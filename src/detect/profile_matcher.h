@@ -70,6 +70,7 @@ class ProfileMatcher {
   bool near_home(Candidate& c) const;
 
   bool has_values() const { return !forms_.empty(); }
+  bool has_homes() const { return !homes_.empty(); }
   size_t patterns() const { return forms_.size(); }
   // Matches dropped in the last scan() because one leaf had more than
   // kMaxHits (counted by the caller).

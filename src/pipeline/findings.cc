@@ -175,7 +175,7 @@ FindingScanner::FindingScanner(Stats& stats, StringPool& strings, detect::Profil
     : strings_(strings),
       drops_(stats.drops),
       profile_(profile && profile->has_values() ? profile : nullptr),
-      home_(profile),
+      home_(profile && profile->has_homes() ? profile : nullptr),
       decoder_(content::Limits{}, stats.drops) {}
 
 // An EAP-SIM/AKA network access identifier ("1<IMSI>@wlan.mnc001.mcc242.
@@ -190,34 +190,41 @@ bool nai_realm(std::string_view address) {
           realm.find(".mcc") != std::string_view::npos);
 }
 
-void FindingScanner::add(detect::Candidate c, std::string_view where, std::string_view path,
-                         std::span<const std::string_view> outer,
+void FindingScanner::add(const detect::Candidate& found, std::string_view where,
+                         std::string_view path, std::span<const std::string_view> outer,
                          std::span<const std::string_view> inner) {
-  if (c.type == detect::DataType::kEmail && nai_realm(c.value)) return;
-  if (home_ && c.type == detect::DataType::kLocation) home_->near_home(c);
+  if (found.type == detect::DataType::kEmail && nai_realm(found.value)) return;
+  // A location near a home of the profile is the profile's finding (copied
+  // only then: the common path copies nothing).
+  const detect::Candidate* c = &found;
+  detect::Candidate home;
+  if (home_ && found.type == detect::DataType::kLocation) {
+    home = found;
+    if (home_->near_home(home)) c = &home;
+  }
   const size_t depth = outer.size() + inner.size();
   for (Pending& p : pending_) {
-    if (p.candidate.type != c.type || p.candidate.value != c.value) continue;
+    if (p.candidate.type != c->type || p.candidate.value != c->value) continue;
     // The same occurrence seen at two layers (in a base64 blob's decoded
     // text and again as its JSON leaf) is not a repeat: a repeat is another
     // field, or the same layers at another path.
     const bool layered = p.where == where && depth != p.depth;
     if (!layered) ++p.count;
-    if (strength(c, path) > strength(p.candidate, p.path)) {
-      p.candidate = std::move(c);
+    if (strength(*c, path) > strength(p.candidate, p.path)) {
+      p.candidate = *c;
       p.where = where;
       p.path.assign(path);
       p.depth = depth;
-      assign_encodings(p.encodings, outer, inner, p.candidate);
+      assign_encodings(p.encodings, outer, inner, *c);
     }
     return;
   }
   Pending p;
+  p.candidate = *c;
   p.where = where;
   p.path.assign(path);
   p.depth = depth;
-  assign_encodings(p.encodings, outer, inner, c);
-  p.candidate = std::move(c);
+  assign_encodings(p.encodings, outer, inner, *c);
   pending_.push_back(std::move(p));
 }
 

@@ -39,13 +39,13 @@ class FindingScanner {
     size_t depth = 0;  // encodings peeled to the leaf it was seen in
     uint64_t count = 1;
   };
-  void add(detect::Candidate c, std::string_view where, std::string_view path,
+  void add(const detect::Candidate& c, std::string_view where, std::string_view path,
            std::span<const std::string_view> outer, std::span<const std::string_view> inner);
 
   StringPool& strings_;
   Counters& drops_;
   detect::ProfileMatcher* profile_;     // null without profile values
-  const detect::ProfileMatcher* home_;  // null without a profile (home locations)
+  const detect::ProfileMatcher* home_;  // null without home locations
   content::Decoder decoder_;
   detect::Detector detector_;
   detect::LocationPairer locations_;

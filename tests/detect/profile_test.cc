@@ -215,6 +215,10 @@ TEST(ProfileParse, EmptyOrNonObjectProfilesAreErrors) {
   EXPECT_NE(parse_error("# nothing\n").find("device.toml: no values; give at least one of: imei"),
             std::string::npos);
   EXPECT_NE(parse_error("[1, 2]", ProfileFormat::kJson).find("one object"), std::string::npos);
+  std::string many = "serial = [";
+  for (size_t i = 0; i <= kMaxProfileValues; ++i)
+    many += "\"SN" + std::to_string(100000 + i) + "\",";
+  EXPECT_EQ(parse_error(many + "]\n"), "device.toml: more than 1000 values");
   EXPECT_NE(parse_error("{\"imei\": ", ProfileFormat::kJson).find("device.json: not valid JSON"),
             std::string::npos);
 }
