@@ -30,6 +30,8 @@ test: deps geoip
 # Regenerates the committed example capture(s) from tools/fixture.
 fixtures: build
 	./build/phonehome-fixture demo examples/demo.pcap
+	./build/phonehome-fixture profile examples/device-profile.toml
+	./build/phonehome-fixture profile-demo examples/profile-demo.pcap
 
 # Regenerates the golden reports (tests/golden/) from the example capture;
 # review the diff before committing. Keep in sync with tests/golden/golden_test.cc.

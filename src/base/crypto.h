@@ -15,9 +15,25 @@ inline const EVP_MD* md5() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
   return md;
 }
+inline const EVP_MD* sha1() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return md;
+}
 inline const EVP_MD* sha256() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;
+}
+inline const EVP_MD* sha512() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  return md;
+}
+
+// The digest of `data` as raw bytes (empty if OpenSSL fails).
+inline std::string digest(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(out), n);
 }
 inline const EVP_CIPHER* aes128_ecb() {
   static EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-128-ECB", nullptr);

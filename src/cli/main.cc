@@ -2,6 +2,7 @@
 // write the report, exit with a documented code. The one last catch lives here.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -13,6 +14,8 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "geo/geo.h"
+#include "detect/profile.h"
+#include "detect/profile_matcher.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
 
@@ -54,6 +57,34 @@ int run(const ph::cli::Options& o) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGALRM, on_signal);
+
+  // The profile is read and compiled before any input or output: a mistake
+  // in it is a usage error, reported without its values.
+  ph::EngineOptions engine_options = o.engine;
+  std::vector<std::string> profile_warnings;
+  if (!o.profile.empty()) {
+    auto profile = ph::detect::load_profile(o.profile);
+    if (!profile) {
+      // One problem a line, each as "phonehome: FILE:LINE:COLUMN: ...".
+      std::string_view m = profile.error().message;
+      for (size_t start = 0; start <= m.size();) {
+        size_t nl = std::min(m.find('\n', start), m.size());
+        std::fprintf(stderr, "phonehome: %.*s\n", int(nl - start), m.data() + start);
+        start = nl + 1;
+      }
+      return ph::kExitUsage;
+    }
+    for (const auto& w : profile->warnings) {
+      if (!o.quiet) std::fprintf(stderr, "phonehome: warning: %s\n", w.c_str());
+      profile_warnings.push_back("profile: " + w);
+    }
+    auto matcher = ph::detect::ProfileMatcher::build(*profile);
+    if (!matcher) {
+      std::fprintf(stderr, "phonehome: %s\n", matcher.error().message.c_str());
+      return ph::kExitUsage;
+    }
+    engine_options.profile = std::move(matcher.value());
+  }
 
   std::ofstream file;
   std::ostream* out = &std::cout;
@@ -98,6 +129,7 @@ int run(const ph::cli::Options& o) {
   progress.clear();
 
   ph::Report report = engine.finish();
+  report.warnings.insert(report.warnings.begin(), profile_warnings.begin(), profile_warnings.end());
   if (g_stop.load() && o.interface.empty())
     report.warnings.push_back("interrupted before the end of the input");
   if (!geo_warning.empty()) report.warnings.push_back(geo_warning);

@@ -57,6 +57,9 @@ Output:
   --color auto|always|never  colours in text output (auto: only on a terminal)
 
 Analysis:
+  --profile FILE             your device's known values (IMEI, IMSI, phone, MAC, e-mail,
+                             home location...; TOML or JSON): found in any form, encoding
+                             or hash (see examples/device-profile.toml)
   --flows-only               no protocol parsing: flows, bytes and TCP reassembly only
   --geoip DIR                country/ASN data from DIR (*.mmdb such as GeoLite2-Country,
                              GeoLite2-City, GeoLite2-ASN; asn.ranges) instead of the data
@@ -74,13 +77,15 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
 
 Exit codes:
   0  success
-  2  usage error (also: --geoip DIR holds no usable database)
+  2  usage error (also: --geoip DIR holds no usable database, or a profile that
+     cannot be read)
   3  an input could not be opened or is not a capture (other inputs are still read)
   4  an input is damaged (truncated, corrupt, unsupported link type): everything
      before the damage was read and reported; the summary says where and why
 
 Examples:
   phonehome scan examples/demo.pcap
+  phonehome scan --profile my-phone.toml capture.pcapng
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
 )";
@@ -114,6 +119,7 @@ ParseResult parse(int argc, char** argv) {
     kStreamCap,
     kBudget,
     kGeoip,
+    kProfile,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -131,6 +137,7 @@ ParseResult parse(int argc, char** argv) {
       {"reassembly-budget", required_argument, nullptr, kBudget},
       {"flows-only", no_argument, nullptr, kFlowsOnly},
       {"geoip", required_argument, nullptr, kGeoip},
+      {"profile", required_argument, nullptr, kProfile},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -204,6 +211,8 @@ ParseResult parse(int argc, char** argv) {
       case kGeoip:
         o.geoip_dir = optarg;
         if (o.geoip_dir.empty()) return fail("--geoip takes a directory");
+      case kProfile:
+        o.profile = optarg;
         break;
       case 'h': {
         ParseResult r;
@@ -223,6 +232,8 @@ ParseResult parse(int argc, char** argv) {
     return fail("give capture files or -i IFACE, not both");
   if (!o.filter.empty() && o.interface.empty())
     return fail("-f/--filter applies to live capture (-i IFACE)");
+  if (!o.profile.empty() && o.engine.flows_only)
+    return fail("--profile needs protocol parsing; it does nothing with --flows-only");
   ParseResult r;
   r.options = std::move(o);
   return r;

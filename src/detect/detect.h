@@ -7,6 +7,7 @@
 // nothing about packets, flows or decoders; the Engine feeds it leaves.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -62,6 +63,9 @@ struct Candidate {
   // Pairer results only: the key path of what was paired (the parent of the
   // leaves, e.g. "$.gps"; a lone cell id's own path).
   std::string path;
+  // Encodings seen through by the detector itself, after the leaf's own
+  // (a profile form: {"base64", "sha256"}); empty entries are unused.
+  std::array<std::string_view, 2> encodings{};
 };
 
 struct Context {

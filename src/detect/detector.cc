@@ -68,22 +68,6 @@ constexpr std::array<uint8_t, 256> make_classes() {
 }
 constexpr std::array<uint8_t, 256> kClass = make_classes();
 
-bool ieq(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? char(a[i] + 32) : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? char(b[i] + 32) : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = c >= 'A' && c <= 'Z' ? char(c + 32) : c;
-  return r;
-}
-
 std::string_view trim(std::string_view s) {
   auto junk = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"'; };
   while (!s.empty() && junk(s.front())) s.remove_prefix(1);
@@ -113,7 +97,7 @@ bool placeholder(std::string_view t) {
                                                 "(null)"};
   if (t.size() <= 2 && all_digits(t)) return true;
   for (std::string_view w : kWords)
-    if (ieq(t, w)) return true;
+    if (iequal(t, w)) return true;
   if (t.size() > 1 && all_same(t)) return true;
   // All zeros with separators (00:00:00:00:00:00, 0000-0000-...).
   bool any_nonzero = false, any_zero = false;
@@ -124,14 +108,6 @@ bool placeholder(std::string_view t) {
       any_nonzero = true;
   }
   return any_zero && !any_nonzero;
-}
-
-// Keys come from untrusted data: printable ASCII only, bounded, in rules.
-std::string key_label(std::string_view key) {
-  std::string r;
-  for (char c : key.substr(0, 40)) r.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  if (key.size() > 40) r += "...";
-  return r;
 }
 
 bool identifier_type(DataType t) {
@@ -302,12 +278,12 @@ class Scan {
     std::string k = suffix();
     if (want == DataType::kMeid && n == 0) {
       if (t.size() == 15 && meid_check_valid(t)) {
-        add(DataType::kMeid, Method::kValidated, Confidence::kHigh, lower(t.substr(0, 14)),
+        add(DataType::kMeid, Method::kValidated, Confidence::kHigh, to_lower(t.substr(0, 14)),
             "15 hex digits with a valid MEID check digit" + k, o, t.size());
         return true;
       }
       if (meid_shape(t)) {
-        add(DataType::kMeid, Method::kValidated, Confidence::kHigh, lower(t),
+        add(DataType::kMeid, Method::kValidated, Confidence::kHigh, to_lower(t),
             "14 hex digits with manufacturer code A0-FF (MEID)" + k, o, t.size());
         return true;
       }
@@ -441,12 +417,12 @@ class Scan {
       return true;
     }
     if (is_uuid(t)) {
-      add(DataType::kOther, Method::kKeyword, Confidence::kLow, lower(t), "UUID" + k, off(t),
+      add(DataType::kOther, Method::kKeyword, Confidence::kLow, to_lower(t), "UUID" + k, off(t),
           t.size());
       return true;
     }
     if (t.size() == 16 && all_hex(t)) {
-      add(DataType::kAndroidId, Method::kKeyword, Confidence::kMedium, lower(t),
+      add(DataType::kAndroidId, Method::kKeyword, Confidence::kMedium, to_lower(t),
           "16 hex digits (Android ID shape)" + k, off(t), t.size());
       return true;
     }
@@ -487,7 +463,7 @@ class Scan {
       how = "valid international number";
     } else if (!country.empty()) {
       e164 = phone_e164(t, country);
-      how = "valid number for home region " + lower(country);
+      how = "valid number for home region " + to_lower(country);
     }
     if (!e164 && !t.empty() && t[0] != '+' && all_digits(t) && t.size() >= 10) {
       // International form without the +, as many APIs send MSISDNs.
@@ -532,8 +508,8 @@ class Scan {
 
   bool android_keyed(std::string_view t) {
     if (t.size() >= 13 && t.size() <= 16 && all_hex(t)) {
-      if (!ieq(t, "9774d56d682e549c")) {  // the emulator/Android 2.2 constant
-        add(DataType::kAndroidId, Method::kValidated, Confidence::kHigh, lower(t),
+      if (!iequal(t, "9774d56d682e549c")) {  // the emulator/Android 2.2 constant
+        add(DataType::kAndroidId, Method::kValidated, Confidence::kHigh, to_lower(t),
             std::to_string(t.size()) + " hex digits" + suffix(), off(t), t.size());
       }
       return true;
@@ -543,12 +519,12 @@ class Scan {
 
   bool ad_id_keyed(std::string_view t) {
     if (is_uuid(t)) {
-      add(DataType::kAdId, Method::kValidated, Confidence::kHigh, lower(t), "UUID" + suffix(),
+      add(DataType::kAdId, Method::kValidated, Confidence::kHigh, to_lower(t), "UUID" + suffix(),
           off(t), t.size());
       return true;
     }
     if (t.size() == 32 && all_hex(t)) {
-      add(DataType::kAdId, Method::kValidated, Confidence::kMedium, lower(t),
+      add(DataType::kAdId, Method::kValidated, Confidence::kMedium, to_lower(t),
           "32 hex digits (UUID without dashes)" + suffix(), off(t), t.size());
       return true;
     }
@@ -560,7 +536,7 @@ class Scan {
     if (at == std::string_view::npos) return false;
     size_t len = email_at(t, at, start);
     if (len == 0 || start != 0 || len != t.size()) return false;
-    add(DataType::kEmail, Method::kValidated, Confidence::kHigh, lower(t),
+    add(DataType::kEmail, Method::kValidated, Confidence::kHigh, to_lower(t),
         "e-mail address" + suffix(), off(t), t.size());
     return true;
   }
@@ -589,7 +565,7 @@ class Scan {
 
   bool ip_keyed(std::string_view t) {
     if (!plausible_ip(t)) return false;
-    add(DataType::kIpAddress, Method::kValidated, Confidence::kHigh, lower(t),
+    add(DataType::kIpAddress, Method::kValidated, Confidence::kHigh, to_lower(t),
         "IP address" + suffix(), off(t), t.size());
     return true;
   }
@@ -629,7 +605,7 @@ class Scan {
   }
 
   bool authorization(std::string_view t) {
-    if (t.size() < 7 || !ieq(t.substr(0, 6), "basic ")) return false;
+    if (t.size() < 7 || !iequal(t.substr(0, 6), "basic ")) return false;
     std::string_view b64 = trim(t.substr(6));
     char buf[512];
     size_t n = 0;
@@ -841,11 +817,11 @@ class Scan {
         }
       }
       size_t len = i - s;
-      if (len == 16 && s >= 8 && ieq(v_.substr(s - 8, 8), "android-") &&
+      if (len == 16 && s >= 8 && iequal(v_.substr(s - 8, 8), "android-") &&
           (s == 8 || !is_alnum(v_[s - 9]))) {
         std::string_view id = v_.substr(s, 16);
-        if (!all_same(id) && !ieq(id, "9774d56d682e549c")) {
-          add(DataType::kAndroidId, Method::kValidated, Confidence::kHigh, lower(id),
+        if (!all_same(id) && !iequal(id, "9774d56d682e549c")) {
+          add(DataType::kAndroidId, Method::kValidated, Confidence::kHigh, to_lower(id),
               "android-<16 hex> host name (Android ID)" + suffix(), s, 16);
         }
         continue;
@@ -937,11 +913,11 @@ class Scan {
       if (len == 0) continue;
       std::string_view local = v_.substr(start, i - start);
       std::string_view domain = v_.substr(i + 1, start + len - i - 1);
-      if (all_digits(local) && lower(domain).find("3gppnetwork.org") != std::string::npos) {
+      if (all_digits(local) && to_lower(domain).find("3gppnetwork.org") != std::string::npos) {
         continue;  // an EAP identity; digit_runs() reports the IMSI
       }
       add(DataType::kEmail, Method::kValidated, adjust(DataType::kEmail, Confidence::kMedium),
-          lower(v_.substr(start, len)), "e-mail address" + suffix(), start, len);
+          to_lower(v_.substr(start, len)), "e-mail address" + suffix(), start, len);
       i = start + len - 1;
     }
   }
@@ -1026,7 +1002,7 @@ class Scan {
     std::string_view t = trim(v_);
     if (placeholder(t) || !opaque(t)) return;
     bool hex = all_hex(t);
-    add(key_.type, Method::kKeyword, Confidence::kLow, hex ? lower(t) : std::string(t),
+    add(key_.type, Method::kKeyword, Confidence::kLow, hex ? to_lower(t) : std::string(t),
         std::to_string(t.size()) + (hex ? " hex digits" : " characters") + suffix() +
             ", not a valid " + std::string(name(key_.type)) +
             (hex && (t.size() == 32 || t.size() == 40 || t.size() == 64) ? " (a hash of one?)"

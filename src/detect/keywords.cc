@@ -284,4 +284,11 @@ KeyInfo classify_key(std::string_view key) {
   return info;
 }
 
+std::string key_label(std::string_view key) {
+  std::string r;
+  for (char c : key.substr(0, 40)) r.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+  if (key.size() > 40) r += "...";
+  return r;
+}
+
 }  // namespace ph::detect

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "detect/detect.h"
@@ -37,5 +38,9 @@ struct KeyInfo {
 };
 
 KeyInfo classify_key(std::string_view key);
+
+// A key as rules quote it: keys come from untrusted data, so printable ASCII
+// only ('?' for the rest), at most 40 characters ("..." after).
+std::string key_label(std::string_view key);
 
 }  // namespace ph::detect

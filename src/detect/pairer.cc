@@ -19,12 +19,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string label(std::string_view key) {
-  std::string r;
-  for (char c : key.substr(0, 40)) r.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  return r;
-}
-
 }  // namespace
 
 std::string_view parent_path(std::string_view path) {
@@ -40,7 +34,7 @@ void LocationPairer::add(const Context& ctx, std::string_view value) {
   int decimals;
   if (!parse_coordinate(t, v, decimals)) return;
   if (!t.empty() && t[0] == '+') t.remove_prefix(1);
-  parts_.push_back({std::string(parent_path(ctx.path)), label(ctx.key), std::string(t),
+  parts_.push_back({std::string(parent_path(ctx.path)), key_label(ctx.key), std::string(t),
                     key.role == KeyRole::kLatitude, key.keyword.size() <= 4});
 }
 
@@ -109,7 +103,7 @@ void CellPairer::add(const Context& ctx, std::string_view value) {
   }
   std::string_view t = trim(value);
   std::string parent(parent_path(ctx.path));
-  std::string k = label(ctx.key);
+  std::string k = key_label(ctx.key);
   if (part == Part::kCell && t.size() >= 9 && t.size() <= 40) {
     // A combined "MCC-MNC-LAC-CI" value under a cell key.
     std::string_view pieces[4];

@@ -14,6 +14,28 @@
 namespace ph::detect {
 
 bool all_digits(std::string_view s) { return std::all_of(s.begin(), s.end(), is_digit); }
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? char(a[i] + 32) : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? char(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+std::string to_lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = c >= 'A' && c <= 'Z' ? char(c + 32) : c;
+  return r;
+}
+std::string to_upper(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = c >= 'a' && c <= 'z' ? char(c - 32) : c;
+  return r;
+}
+bool email_local_char(char c) {
+  return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
 bool all_hex(std::string_view s) { return std::all_of(s.begin(), s.end(), is_hex); }
 bool all_same(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) { return c == s[0]; });
@@ -143,19 +165,7 @@ bool is_uuid(std::string_view t) {
 
 namespace {
 
-bool local_char(char c) {
-  return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-}
 bool domain_char(char c) { return is_alnum(c) || c == '.' || c == '-'; }
-
-bool lower_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i] >= 'A' && a[i] <= 'Z' ? char(a[i] - 'A' + 'a') : a[i];
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 // "icon@2x.png", "module@1.2.js", "x@host.local": letters-only, but not a
 // registrable top-level domain.
@@ -173,7 +183,7 @@ constexpr std::string_view kNotTld[] = {
 size_t email_at(std::string_view t, size_t at, size_t& start) {
   if (at >= t.size() || t[at] != '@') return 0;
   size_t s = at;
-  while (s > 0 && local_char(t[s - 1]) && at - s < 64) --s;
+  while (s > 0 && email_local_char(t[s - 1]) && at - s < 64) --s;
   // Trim leading separators that belong to the surrounding text.
   while (s < at && (t[s] == '.' || t[s] == '-' || t[s] == '+')) ++s;
   if (s == at || t[at - 1] == '.') return 0;
@@ -199,7 +209,7 @@ size_t email_at(std::string_view t, size_t at, size_t& start) {
     return 0;
   }
   for (std::string_view bad : kNotTld)
-    if (lower_equal(tld, bad)) return 0;
+    if (iequal(tld, bad)) return 0;
   start = s;
   return e - s;
 }
@@ -233,22 +243,42 @@ namespace {
 const i18n::phonenumbers::PhoneNumberUtil& phone_util() {
   return *i18n::phonenumbers::PhoneNumberUtil::GetInstance();
 }
+
+// Parses `text` as a phone number (international with '+', or national for
+// `region`); false when libphonenumber cannot.
+bool parse_phone(std::string_view text, std::string_view region,
+                 i18n::phonenumbers::PhoneNumber& number) {
+  if (text.empty() || text.size() > 40) return false;
+  std::string reg(region.empty() ? "ZZ" : region);
+  for (char& c : reg) c = c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c;
+  return phone_util().Parse(std::string(text), reg, &number) ==
+         i18n::phonenumbers::PhoneNumberUtil::NO_PARSING_ERROR;
+}
 }  // namespace
 
 std::optional<std::string> phone_e164(std::string_view text, std::string_view region) {
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
-  if (text.empty() || text.size() > 40) return std::nullopt;
-  std::string reg(region.empty() ? "ZZ" : region);
-  for (char& c : reg) c = c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c;
-  PhoneNumber number;
-  if (phone_util().Parse(std::string(text), reg, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+  i18n::phonenumbers::PhoneNumber number;
+  if (!parse_phone(text, region, number) || !phone_util().IsValidNumber(number)) {
     return std::nullopt;
   }
-  if (!phone_util().IsValidNumber(number)) return std::nullopt;
   std::string out;
-  phone_util().Format(number, PhoneNumberUtil::E164, &out);
+  phone_util().Format(number, i18n::phonenumbers::PhoneNumberUtil::E164, &out);
   return out;
+}
+
+std::optional<PhoneForms> phone_forms(std::string_view text, std::string_view region) {
+  using i18n::phonenumbers::PhoneNumberUtil;
+  i18n::phonenumbers::PhoneNumber number;
+  if (!parse_phone(text, region, number)) return std::nullopt;
+  PhoneForms f;
+  phone_util().Format(number, PhoneNumberUtil::E164, &f.e164);
+  phone_util().Format(number, PhoneNumberUtil::INTERNATIONAL, &f.international);
+  phone_util().Format(number, PhoneNumberUtil::NATIONAL, &f.national);
+  phone_util().Format(number, PhoneNumberUtil::RFC3966, &f.rfc3966);
+  phone_util().GetNationalSignificantNumber(number, &f.significant);
+  f.country_code = std::to_string(number.country_code());
+  f.valid = phone_util().IsValidNumber(number);
+  return f;
 }
 
 bool valid_country_code(int cc) {

@@ -25,6 +25,11 @@ inline int hex_value(char c) {
   return c - 'A' + 10;
 }
 bool all_digits(std::string_view s);
+// ASCII case: identifiers and keys are compared and normalised as ASCII
+// (other bytes are kept as they are).
+bool iequal(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
 bool all_hex(std::string_view s);
 bool all_same(std::string_view s);
 
@@ -52,6 +57,8 @@ inline bool mac_locally_administered(const Mac& mac) { return mac[0] & 0x02; }
 // 8-4-4-4-12 hex.
 bool is_uuid(std::string_view text);
 
+// A character of an e-mail address's local part (as email_at() reads it).
+bool email_local_char(char c);
 // Length of the e-mail address whose '@' is at `at`, with its start in
 // `start`; 0 when it is not a plausible address (RFC 5322 dot-atom local
 // part, a domain with a letters-only TLD that is not a file extension).
@@ -65,6 +72,20 @@ bool parse_coordinate(std::string_view text, double& value, int& decimals);
 // or empty for numbers written in international form only. Returns the
 // E.164 form of a valid number.
 std::optional<std::string> phone_e164(std::string_view text, std::string_view region);
+// The renderings of one phone number (libphonenumber's formats).
+struct PhoneForms {
+  std::string e164;           // "+4791234567"
+  std::string international;  // "+47 912 34 567"
+  std::string national;       // "912 34 567", "07700 900123" (with the trunk prefix)
+  std::string rfc3966;        // "tel:+47-912-34-567"
+  std::string significant;    // national significant number: "91234567"
+  std::string country_code;   // "47"
+  bool valid = false;         // a number in an assigned range
+};
+// Parses `text` (international with '+', or national for `region`); nullopt
+// when it is not a phone number at all, `valid` false when it parses but is
+// not in an assigned range.
+std::optional<PhoneForms> phone_forms(std::string_view text, std::string_view region);
 // Whether `cc` is an assigned ITU-T E.164 country calling code.
 bool valid_country_code(int cc);
 // The length (1-3) of the country calling code at the start of `digits`, or 0.

@@ -46,7 +46,8 @@ Engine::Engine(EngineOptions options)
     };
   } else if (!factory) {
     dispatching_ = true;
-    scanner_ = std::make_unique<FindingScanner>(report_.stats, report_.strings);
+    scanner_ =
+        std::make_unique<FindingScanner>(report_.stats, report_.strings, options_.profile.get());
     factory = [this](const flow::Flow& f) { return make_dispatcher(f); };
   }
   flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),

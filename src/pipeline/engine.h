@@ -32,6 +32,9 @@ struct EngineOptions {
   bool flows_only = false;
   // Country/ASN/organisation of destinations; null: scopes only.
   std::shared_ptr<const geo::Databases> geo;
+  // The device profile's matcher (--profile), compiled once per run; null:
+  // no profile. Used by one Engine at a time (its scratch is not shared).
+  std::shared_ptr<detect::ProfileMatcher> profile;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };

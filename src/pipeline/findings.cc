@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/crypto.h"
+#include "base/encode.h"
 #include "geo/geo.h"
 
 namespace ph {
@@ -111,11 +112,21 @@ bool skip_field(const proto::Field& f) {
   return (f.name == "http.header" || f.name == "ssdp.header") && headers.count(f.key);
 }
 
-// Which of two sightings of one value is the better evidence: confidence,
-// then a validated method, then one with a key path (it explains more).
+// Which of two sightings of one value is the better evidence: a match of
+// the user's profile, then confidence, then a validated method, then one
+// with a key path (it explains more).
 int strength(const detect::Candidate& c, std::string_view path) {
-  return int(c.confidence) * 4 + (c.method == detect::Method::kKeyword ? 0 : 2) +
-         (path.empty() ? 0 : 1);
+  return (c.method == detect::Method::kProfile ? 16 : 0) + int(c.confidence) * 4 +
+         (c.method == detect::Method::kKeyword ? 0 : 2) + (path.empty() ? 0 : 1);
+}
+
+// The leaf's encodings, then those the candidate's form adds.
+void assign_encodings(std::vector<std::string_view>& to, std::span<const std::string_view> outer,
+                      std::span<const std::string_view> inner, const detect::Candidate& c) {
+  to.assign(outer.begin(), outer.end());
+  to.insert(to.end(), inner.begin(), inner.end());
+  for (std::string_view e : c.encodings)
+    if (!e.empty()) to.push_back(e);
 }
 
 // Whose mobile network a SIM or cell identifier belongs to: the operator
@@ -170,6 +181,10 @@ class FindingScanner::Leaves final : public content::LeafSink {
     ctx.field = where_;
     s_.candidates_.clear();
     s_.detector_.scan(ctx, leaf.value, s_.candidates_);
+    if (s_.profile_) {
+      s_.profile_->scan(ctx, leaf.value, s_.candidates_);
+      if (s_.profile_->last_scan_capped()) s_.drops_.add("profile.matches-cap");
+    }
     // DNS TXT keys are short and mean other things (HomeKit's "ci" is a
     // category, not a cell id): no pairing across DNS records.
     if (!s_.in_dns_) {
@@ -197,8 +212,12 @@ class FindingScanner::Leaves final : public content::LeafSink {
   bool found_ = false;
 };
 
-FindingScanner::FindingScanner(Stats& stats, StringPool& strings)
-    : strings_(strings), decoder_(content::Limits{}, stats.drops) {}
+FindingScanner::FindingScanner(Stats& stats, StringPool& strings, detect::ProfileMatcher* profile)
+    : strings_(strings),
+      drops_(stats.drops),
+      profile_(profile && profile->has_values() ? profile : nullptr),
+      home_(profile && profile->has_homes() ? profile : nullptr),
+      decoder_(content::Limits{}, stats.drops) {}
 
 // An EAP-SIM/AKA network access identifier ("1<IMSI>@wlan.mnc001.mcc242.
 // 3gppnetwork.org") has the shape of an e-mail address but is a SIM
@@ -212,17 +231,26 @@ bool nai_realm(std::string_view address) {
           realm.find(".mcc") != std::string_view::npos);
 }
 
-void FindingScanner::add(const detect::Candidate& c, std::string_view where, std::string_view path,
-                         std::span<const std::string_view> outer,
+void FindingScanner::add(const detect::Candidate& found, std::string_view where,
+                         std::string_view path, std::span<const std::string_view> outer,
                          std::span<const std::string_view> inner) {
-  if (c.type == detect::DataType::kEmail && nai_realm(c.value)) return;
+  if (found.type == detect::DataType::kEmail && nai_realm(found.value)) return;
+  // A location near a home of the profile is the profile's finding (copied
+  // only then: the common path copies nothing).
+  const detect::Candidate* cp = &found;
+  detect::Candidate home;
+  if (home_ && found.type == detect::DataType::kLocation) {
+    home = found;
+    if (home_->near_home(home)) cp = &home;
+  }
+  const detect::Candidate& c = *cp;
   const size_t depth = outer.size() + inner.size();
   auto keep = [&](Pending& p) {
     p.candidate = c;
     p.where = where;
     p.path.assign(path);
-    p.encodings.assign(outer.begin(), outer.end());
-    p.encodings.insert(p.encodings.end(), inner.begin(), inner.end());
+    p.depth = depth;
+    assign_encodings(p.encodings, outer, inner, c);
     p.kept_is_seen = true;
   };
   for (Pending& p : pending_) {
@@ -239,7 +267,7 @@ void FindingScanner::add(const detect::Candidate& c, std::string_view where, std
     p.seen_where = where;
     p.seen_depth = depth;
     if (layered) {
-      if (p.kept_is_seen && depth > p.encodings.size()) keep(p);
+      if (p.kept_is_seen && depth > p.depth) keep(p);
     } else {
       ++p.count;
       p.kept_is_seen = false;

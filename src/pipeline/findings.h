@@ -2,7 +2,9 @@
 // the body go through the decoder chain (src/content), every decoded leaf
 // through the identifier detectors (src/detect), and what they find becomes
 // FindingRecords: one per (message, data type, value), the strongest
-// evidence kept and repeats counted.
+// evidence kept and repeats counted. With a device profile, each leaf also
+// goes through its matcher (one Vectorscan scan), and a profile match is
+// stronger evidence than any detector's.
 #pragma once
 
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "content/decoder.h"
 #include "detect/detect.h"
+#include "detect/profile_matcher.h"
 #include "model/records.h"
 #include "model/stats.h"
 #include "proto/protocol.h"
@@ -19,7 +22,8 @@ namespace ph {
 
 class FindingScanner {
  public:
-  FindingScanner(Stats& stats, StringPool& strings);
+  // `profile` (may be null: no profile) outlives the scanner.
+  FindingScanner(Stats& stats, StringPool& strings, detect::ProfileMatcher* profile = nullptr);
 
   // Appends the findings of `m` to `out` (without id, device, destination:
   // the Engine fills those).
@@ -32,6 +36,7 @@ class FindingScanner {
     std::string_view where;  // valid during scan() (the message's or a member)
     std::string path;
     std::vector<std::string_view> encodings;
+    size_t depth = 0;  // encodings peeled to the leaf it was seen in
     uint64_t count = 1;
     // The latest sighting (field, layers peeled), and whether the evidence
     // kept is of the same occurrence.
@@ -51,6 +56,9 @@ class FindingScanner {
   const Origin* origin_of(std::string_view pair_path) const;
 
   StringPool& strings_;
+  Counters& drops_;
+  detect::ProfileMatcher* profile_;     // null without profile values
+  const detect::ProfileMatcher* home_;  // null without home locations
   content::Decoder decoder_;
   detect::Detector detector_;
   detect::LocationPairer locations_;

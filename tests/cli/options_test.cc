@@ -24,6 +24,13 @@ TEST(Options, ScanWithFormatOutputAndLimits) {
   EXPECT_EQ(r.options->inputs, (std::vector<std::string>{"a.pcap", "b.pcapng.gz"}));
 }
 
+TEST(Options, ProfileIsAFileName) {
+  auto r = parse_args({"scan", "--profile", "my phone.toml", "a.pcap"});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->profile, "my phone.toml");  // read by main, not by the option parser
+  EXPECT_EQ(r.options->inputs, std::vector<std::string>{"a.pcap"});
+}
+
 TEST(Options, UsageErrorsExitWithTwoAndSayWhy) {
   struct Case {
     std::vector<std::string> args;
@@ -36,6 +43,8 @@ TEST(Options, UsageErrorsExitWithTwoAndSayWhy) {
            {{"scan", "-o"}, "needs a value"},
            {{"scan", "-i", "eth0", "a.pcap"}, "not both"},
            {{"scan", "-f", "tcp", "a.pcap"}, "applies to live capture"},
+           {{"scan", "--flows-only", "--profile", "p.toml", "a.pcap"}, "--profile needs protocol"},
+           {{"scan", "a.pcap", "--profile"}, "needs a value"},
            {{"frobnicate"}, "unknown command"},
        }) {
     auto r = parse_args(c.args);

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "cli/scan_run.h"
 #include "fixture/builder.h"
 #include "support/support.h"
 
@@ -13,18 +14,6 @@ namespace ph::test {
 namespace {
 
 using fixture::Record;
-
-struct ScanRun {
-  int status = -1;
-  std::string out;
-};
-
-ScanRun scan(const std::string& args) {
-  ScanRun r;
-  r.out = run_command(std::string(PHONEHOME_BINARY) + " scan --no-progress " + args + " 2>&1",
-                      &r.status);
-  return r;
-}
 
 // A small capture: one device, a DNS exchange and an HTTP request.
 std::vector<Record> small_capture() {
@@ -50,13 +39,6 @@ std::vector<Record> small_capture() {
   add(c.client_fin());
   add(c.server_fin());
   return recs;
-}
-
-std::string write_capture(const TempDir& dir, const std::string& name,
-                          const std::vector<uint8_t>& bytes) {
-  auto p = dir.file(name).string();
-  fixture::write_file(p, bytes);
-  return p;
 }
 
 TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {

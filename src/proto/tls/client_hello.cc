@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "base/crypto.h"
+#include "base/encode.h"
 
 namespace ph::proto::tls {
 namespace {
