@@ -60,7 +60,6 @@ int run(const ph::cli::Options& o) {
 
   // The profile is read and compiled before any input or output: a mistake
   // in it is a usage error, reported without its values.
-  ph::EngineOptions engine_options = o.engine;
   std::vector<std::string> profile_warnings;
   if (!o.profile.empty()) {
     auto profile = ph::detect::load_profile(o.profile);

@@ -211,6 +211,7 @@ ParseResult parse(int argc, char** argv) {
       case kGeoip:
         o.geoip_dir = optarg;
         if (o.geoip_dir.empty()) return fail("--geoip takes a directory");
+        break;
       case kProfile:
         o.profile = optarg;
         break;

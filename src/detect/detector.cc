@@ -770,7 +770,7 @@ class Scan {
                       std::string(op.mnc) + ".mcc" + std::string(op.mcc);
     size_t end = from;
     while (end < v_.size() && (is_alnum(v_[end]) || v_[end] == '.' || v_[end] == '-')) ++end;
-    return lower(v_.substr(from, end - from)).find(tag) != std::string::npos;
+    return to_lower(v_.substr(from, end - from)).find(tag) != std::string::npos;
   }
 
   // RFC 7254 IMEI URNs ("urn:gsma:imei:35209900-176148-0", the SIP
@@ -779,7 +779,7 @@ class Scan {
   void imei_urns() {
     size_t n = v_.size();
     for (size_t i = 0; i + 22 <= n; ++i) {
-      if (!ieq(v_.substr(i, 5), "imei:")) continue;
+      if (!iequal(v_.substr(i, 5), "imei:")) continue;
       std::string_view u = v_.substr(i + 5, 17);
       if (!all_digits(u.substr(0, 8)) || u[8] != '-' || !all_digits(u.substr(9, 6)) ||
           u[15] != '-' || !is_digit(u[16]) || (i + 22 < n && is_alnum(v_[i + 22])))
