@@ -132,9 +132,10 @@ class Forms {
   }
 
   std::string describe(std::string_view label, std::string_view how) const {
-    std::string d = "your " + std::string(type_label(type_));
-    if (!label.empty()) d += " (" + std::string(label) + ")";
-    if (!how.empty()) d += " " + std::string(how);
+    std::string d = "your ";
+    d.append(type_label(type_));
+    if (!label.empty()) d.append(" (").append(label).append(")");
+    if (!how.empty()) d.append(" ").append(how);
     return d;
   }
 
