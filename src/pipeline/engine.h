@@ -14,10 +14,13 @@
 
 #include "capture/source.h"
 #include "decode/decode.h"
+#include "enrich/oui.h"
+#include "enrich/periodicity.h"
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "model/records.h"
 #include "pipeline/findings.h"
+#include "pipeline/identity.h"
 #include "proto/dispatch.h"
 #include "proto/protocol.h"
 
@@ -29,6 +32,11 @@ struct EngineOptions {
   // No protocol parsing: flows are still reassembled (so gaps and overlaps
   // are noted) but nobody reads the bytes; `app` stays "unknown".
   bool flows_only = false;
+  // Where device vendors are looked up (read once, in finish(), only when
+  // a device has a MAC with a vendor part).
+  enrich::OuiSources oui = enrich::OuiSources::defaults();
+  // The periodic-contact detector of the timeline.
+  enrich::PeriodOptions timeline;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };
@@ -63,6 +71,10 @@ class Engine final : private proto::FlowMessageSink {
   void on_packet(const capture::Packet& packet);
   void on_flow_closed(flow::Flow& flow);
   void on_eapol(const decode::PacketView& view, Timestamp ts);
+  // The identity evidence, the vendors and the device-relative times of
+  // the findings, once every device is known.
+  // `key_ips[i]` is the address device i is keyed by when it has no MAC.
+  void complete_devices(const std::vector<IpAddr>& key_ips);
   std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
 
   // Messages from the protocol parsers, with their flow: counted, DNS
@@ -83,6 +95,7 @@ class Engine final : private proto::FlowMessageSink {
   Report report_;
   std::string message_key_;
   std::unique_ptr<FindingScanner> scanner_;                     // with protocol parsing only
+  std::unique_ptr<IdentityCollector> identity_;                 // with protocol parsing only
   std::unordered_map<std::string, std::string_view> resolved_;  // values in report_.strings
 
   // 802.1X has no IP layer and no flow record: one EAPOL session per
