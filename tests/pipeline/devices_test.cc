@@ -394,6 +394,7 @@ TEST(DeviceIdentity, TheDemoPhoneIsNamedByItsOwnMessages) {
     std::string prefix = id.mac.substr(0, 2) + id.mac.substr(3, 2) + id.mac.substr(6, 2);
     for (auto& ch : prefix) ch = char(std::toupper(static_cast<unsigned char>(ch)));
     EXPECT_EQ(d.vendor, test::ieee_organization("oui.csv", prefix));
+    EXPECT_FALSE(d.vendor.empty()) << prefix << " is a registered MA-L";
   }
 }
 
