@@ -73,7 +73,7 @@ std::optional<Period> detect_period(std::span<const Timestamp> c, const PeriodOp
   const size_t on = best.on.size();
   if (on < o.min_contacts || best.beats == 0) return std::nullopt;
   const uint32_t missed = best.beats - uint32_t(on - 1);
-  if (double(best.extra) > o.max_extra * double(on)) return std::nullopt;
+  if (double(best.extra) > o.max_extra * double(on - 2)) return std::nullopt;
   if (double(missed) > o.max_missed * double(best.beats)) return std::nullopt;
 
   const double period = double(c[best.on.back()] - c[best.on.front()]) / double(best.beats);

@@ -12,8 +12,10 @@
 //    contacts are tried as anchors (the first one may be an extra); the walk
 //    with the most on-beat contacts wins.
 // 4. Periodic when at least `min_contacts` contacts are on the beat, extras
-//    are at most `max_extra` of those, missed beats at most `max_missed` of
-//    the beats, and the per-beat intervals agree (their median absolute
+//    are at most `max_extra` of the on-beat contacts beyond the first two (4
+//    or 5 on the beat allow none, 6 to 9 one: a few random contacts often
+//    line up with one left over), missed beats at most `max_missed` of the
+//    beats, and the per-beat intervals agree (their median absolute
 //    deviation at most `max_spread` of the period). The period reported is
 //    the mean per-beat interval over the on-beat contacts; the jitter the
 //    largest deviation of a per-beat interval from it.
@@ -33,7 +35,7 @@ struct PeriodOptions {
   size_t min_contacts = 4;  // three intervals
   double tolerance = 0.2;   // of the period: how far off the beat a contact may be
   Timestamp min_tolerance = 2 * kNsPerSec;
-  double max_extra = 0.25;   // extras per on-beat contact
+  double max_extra = 0.25;   // extras per on-beat contact beyond the first two
   double max_missed = 0.5;   // missed beats per beat
   double max_spread = 0.08;  // median absolute deviation of per-beat intervals, of the period
 };

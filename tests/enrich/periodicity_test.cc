@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "fixture/payloads.h"
 
@@ -115,6 +116,17 @@ TEST(Periodicity, AnExtraContactIsSkipped) {
   EXPECT_EQ(p->extra, 1u);
 }
 
+TEST(Periodicity, FourOnTheBeatAndAnExtraIsNotEnough) {
+  // Few contacts that line up with one left over happen by chance.
+  std::vector<Timestamp> c = beats(4, kHour);
+  c.push_back(kT0 + kHour + 30 * kMinute);
+  std::sort(c.begin(), c.end());
+  EXPECT_FALSE(detect_period(c));
+  c.push_back(kT0 + 4 * kHour);
+  c.push_back(kT0 + 5 * kHour);
+  EXPECT_TRUE(detect_period(c)) << "six on the beat carry one extra";
+}
+
 TEST(Periodicity, AnExtraFirstContactDoesNotShiftTheBeat) {
   std::vector<Timestamp> c = beats(6, kHour);
   c.insert(c.begin(), kT0 - 25 * kMinute);
@@ -149,7 +161,7 @@ TEST(Periodicity, HalfTheContactsOffTheBeatIsNotASchedule) {
 // almost never call them periodic. Counted over many seeds.
 TEST(Periodicity, RandomArrivalsAreRarelyCalledPeriodic) {
   int periodic = 0;
-  const int kSeries = 400;
+  const int kSeries = 2000;
   for (int seed = 1; seed <= kSeries; ++seed) {
     fixture::Prng rng(uint64_t(seed) * 7919);
     const int n = 5 + seed % 30;
@@ -160,30 +172,36 @@ TEST(Periodicity, RandomArrivalsAreRarelyCalledPeriodic) {
     }
     periodic += detect_period(c).has_value();
   }
-  EXPECT_LE(periodic, kSeries / 100) << periodic << " of " << kSeries << " random series";
+  std::printf("random arrivals: %d of %d series called periodic\n", periodic, kSeries);
+  EXPECT_LE(periodic, kSeries / 200) << periodic << " of " << kSeries << " random series";
 }
 
 // And jittered schedules with a missed beat and an extra contact are
-// still found (±3% jitter).
-TEST(Periodicity, NoisySchedulesAreFound) {
+// still found: each contact up to `jitter` of the period early or late.
+int noisy_schedules_found(double jitter, int series) {
   int found = 0;
-  const int kSeries = 200;
-  for (int seed = 1; seed <= kSeries; ++seed) {
+  for (int seed = 1; seed <= series; ++seed) {
     fixture::Prng rng(uint64_t(seed) * 104729);
     const Timestamp period = (5 + seed % 120) * kMinute;
     std::vector<Timestamp> c;
     for (int i = 0; i < 10; ++i) {
       if (i == 4) continue;  // missed
-      c.push_back(kT0 + i * period + Timestamp(uniform(rng) * 0.03 * double(period)));
+      c.push_back(kT0 + i * period + Timestamp(uniform(rng) * jitter * double(period)));
     }
     c.push_back(kT0 + 6 * period + period / 3);  // extra
     std::sort(c.begin(), c.end());
     auto p = detect_period(c);
-    if (p &&
-        std::fabs(p->period_s - double(period) / kNsPerSec) < 0.03 * double(period) / kNsPerSec)
-      ++found;
+    const double want = double(period) / kNsPerSec;
+    if (p && std::fabs(p->period_s - want) < 0.03 * want) ++found;
   }
-  EXPECT_GE(found, kSeries * 95 / 100) << found << " of " << kSeries;
+  std::printf("schedules with ±%.0f%% jitter, a missed beat and an extra: %d of %d found\n",
+              jitter * 100, found, series);
+  return found;
+}
+
+TEST(Periodicity, NoisySchedulesAreFound) {
+  EXPECT_GE(noisy_schedules_found(0.03, 500), 500 * 99 / 100);
+  EXPECT_GE(noisy_schedules_found(0.08, 500), 500 * 85 / 100);
 }
 
 }  // namespace
