@@ -1,8 +1,7 @@
 // The OUI registries, read once for the MACs of one report (see oui.h).
 #include "enrich/oui.h"
 
-#include <fstream>
-#include <sstream>
+#include <cstdio>
 
 namespace ph::enrich {
 namespace {
@@ -31,13 +30,19 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Reads the whole file into `out` (one allocation, reused across files).
 bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = std::move(ss).str();
-  return true;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  long size = -1;
+  if (std::fseek(f, 0, SEEK_END) == 0) size = std::ftell(f);
+  bool ok = size >= 0 && std::fseek(f, 0, SEEK_SET) == 0;
+  if (ok) {
+    out.resize(size_t(size));
+    ok = std::fread(out.data(), 1, out.size(), f) == out.size();
+  }
+  std::fclose(f);
+  return ok;
 }
 
 // Calls `line` for each line of `text` (without its '\n').
