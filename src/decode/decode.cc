@@ -25,11 +25,13 @@ constexpr uint16_t kEtMplsMulticast = 0x8848;
 constexpr uint16_t kEtTransparentEthernet = 0x6558;
 constexpr uint16_t kEtErspan2 = 0x88be;
 
+constexpr uint8_t kProtoIcmp = 1;
 constexpr uint8_t kProtoIpip = 4;
 constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kProtoUdp = 17;
 constexpr uint8_t kProtoIpv6 = 41;
 constexpr uint8_t kProtoGre = 47;
+constexpr uint8_t kProtoIcmpv6 = 58;
 
 constexpr uint16_t kPortVxlan = 4789;
 constexpr uint16_t kPortGtpU = 2152;
@@ -263,8 +265,12 @@ Status decode_l4(uint8_t proto, Bytes l4, bool jumbo, PacketView& out, Counters&
     case kProtoIpv6:
       if (!enter_tunnel(out, a)) return Status::kMalformed;
       return decode_ipv6(l4, out, a);
+    case kProtoIcmp:
+    case kProtoIcmpv6:
+      out.payload = l4;  // the message itself (NDP is read for device addresses)
+      return Status::kOk;
     default:
-      return Status::kOk;  // ICMP, ICMPv6, ESP, SCTP...: l4proto tells
+      return Status::kOk;  // ESP, SCTP...: l4proto tells
   }
 }
 

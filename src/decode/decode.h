@@ -74,7 +74,7 @@ struct PacketView {
   uint8_t tcp_flags = 0;
   uint32_t seq = 0, ack = 0;
   uint16_t window = 0;
-  Bytes payload;           // TCP/UDP payload as captured
+  Bytes payload;           // TCP/UDP payload (ICMP/ICMPv6: the message) as captured
   bool truncated = false;  // headers claim more payload than was captured
 };
 

@@ -18,6 +18,12 @@ namespace {
 
 constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
+constexpr uint16_t kDhcpv6Client = 546;  // RFC 8415 7.2
+constexpr uint16_t kDhcpv6Server = 547;
+bool is_group(const IpAddr& a) {
+  return a.version == 4 ? a.b[0] >= 224 : a.version == 6 && a.b[0] == 0xff;
+}
+
 enum ListId : uint8_t { kListTcp = 0, kListUdp = 1, kListClosed = 2, kLists = 3 };
 
 // Canonical bidirectional key: the smaller (address, port) endpoint first.
@@ -214,16 +220,22 @@ struct FlowTable::Impl {
       f.syn_seen = true;
     } else {
       // A well-known port (< 1024) marks the server; between two, the lower
-      // (DHCP 67/68). Otherwise TCP seen mid-stream takes the lower port as
-      // the server (ephemeral ports are high), while UDP takes its first
-      // sender as the client: a request usually comes first.
+      // (DHCP 67/68; DHCPv6 546/547 the other way). Otherwise TCP seen mid-stream takes the lower
+      // port as the server (ephemeral ports are high), while UDP takes its first sender as the
+      // client: a request usually comes first.
       const bool sport_wk = v.sport < 1024, dport_wk = v.dport < 1024;
-      if (sport_wk != dport_wk) {
+      if ((v.sport == kDhcpv6Client && v.dport == kDhcpv6Server) ||
+          (v.sport == kDhcpv6Server && v.dport == kDhcpv6Client)) {
+        sender_is_client = v.sport == kDhcpv6Client;  // the one pair whose client port is lower
+      } else if (sport_wk != dport_wk) {
         sender_is_client = dport_wk;
       } else if ((sport_wk || v.l4proto == kTcp) && v.sport != v.dport) {
         sender_is_client = v.dport < v.sport;  // e.g. DHCP 67 (server) / 68
       }
       if (v.l4proto == kTcp) f.notes |= kNoteMidstream;
+      // A group address (multicast, broadcast) only ever receives: it is
+      // never the client (a DHCP server's broadcast reply is the server's).
+      if (!sender_is_client && is_group(v.dst)) sender_is_client = true;
     }
     const Endpoint src{v.src, v.sport}, dst{v.dst, v.dport};
     f.client = sender_is_client ? src : dst;

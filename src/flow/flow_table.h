@@ -5,8 +5,9 @@
 // Roles: the sender of a SYN (without ACK) is the client; the sender of a
 // SYN+ACK is the server. Without a handshake (capture started mid-stream, or
 // UDP): a well-known port (< 1024) marks the server (the lower one when both
-// are); else, for TCP the lower port is the server, for UDP the first sender
-// is the client.
+// are, except DHCPv6 whose server port 547 is above the client's 546); else,
+// for TCP the lower port is the server, for UDP the first sender
+// is the client. A multicast or broadcast destination is never the client.
 //
 // A TCP flow that has closed (FIN both ways, or RST) and then sees a new SYN
 // on the same 5-tuple ends, and a new flow starts (as tshark's tcp.stream).

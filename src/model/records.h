@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "capture/source.h"
@@ -19,14 +20,46 @@
 
 namespace ph {
 
+// A name or software string a device gave (DHCP host name, User-Agent...),
+// with the spans where the identifier detectors found personal data in it
+// (an Android ID in "android-1c1335ec95a27318"): sinks mask those spans
+// unless --reveal.
+struct IdentityText {
+  std::string text;
+  std::vector<std::pair<uint32_t, uint32_t>> identifiers;  // offset, length in `text`
+};
+
+// Where an address of a device was seen (bits of IpSighting::sources).
+enum IpSource : uint8_t {
+  kIpFromFlow = 1,   // source address of a flow the device started
+  kIpFromDhcp = 2,   // DHCPv4 ACK (yiaddr), a client's ciaddr, DHCPv6 Reply (IA address)
+  kIpFromArp = 4,    // ARP sender protocol address
+  kIpFromNdp = 8,    // NDP: source of a solicitation/advertisement, target of an advertisement
+  kIpFromMdns = 16,  // A/AAAA records of the device's own mDNS responses
+};
+
+struct IpSighting {
+  IpAddr ip;
+  Timestamp first_seen = 0, last_seen = 0;
+  uint8_t sources = 0;  // IpSource bits
+};
+
 struct DeviceRecord {
   uint64_t id = 0;  // 1-based, in order of first appearance
   std::optional<MacAddr> mac;
-  std::string vendor;  // from the OUI; empty when unknown
-  std::vector<IpAddr> ips;
-  std::string hostname;
-  std::string dhcp_vendor_class;
-  std::vector<std::string> user_agents;
+  std::string vendor;                      // from the OUI; empty when unknown
+  std::vector<IpAddr> ips;                 // every address of ip_history, sorted
+  std::vector<IpSighting> ip_history;      // in order of first sighting
+  IdentityText hostname;                   // DHCP host name, else DHCP FQDN, else an mDNS host name
+  IdentityText dhcp_vendor_class;          // DHCPv4 option 60, else DHCPv6 vendor class
+  std::string dhcp_client_id;              // DHCPv4 option 61 or DHCPv6 client DUID, hex
+  std::vector<IdentityText> names;         // every name: DHCP, mDNS hosts and service instances
+  std::vector<IdentityText> models;        // mDNS/DNS-SD TXT model keys (md, model, am, ...)
+  std::vector<IdentityText> ssdp_servers;  // SSDP SERVER headers of its announcements
+  std::vector<IdentityText> user_agents;   // distinct, first seen first, capped
+  uint64_t user_agents_more = 0;           // distinct ones past the cap
+  std::vector<std::string> ja4;            // TLS/QUIC client fingerprints, distinct, capped
+  uint64_t ja4_more = 0;
   Timestamp first_seen = 0;
   Timestamp last_seen = 0;
   uint64_t flows = 0;
@@ -103,6 +136,26 @@ struct FindingRecord {
   IpAddr device_ip;
 };
 
+// Contacts of a device with one destination (a host name when one is
+// known, else an address; and a port): when, how often, and whether on a
+// schedule. Made from the flow records in Engine::finish().
+struct ContactRecord {
+  uint64_t device = 0;
+  uint8_t proto = 0;
+  DestinationRecord destination;  // ip: the first address contacted
+  uint32_t addresses = 0;         // distinct server addresses behind it
+  std::string_view app;           // of the first flow
+  Timestamp first_contact = 0;    // start of the first flow
+  Timestamp last_contact = 0;     // start of the last flow
+  uint64_t flows = 0;
+  uint64_t contacts = 0;  // flows starting within a few seconds of each other are one
+  // Periodic contact (enrich/periodicity.h); period_s == 0: none found.
+  double period_s = 0;
+  double jitter_s = 0;
+  uint32_t periodic_contacts = 0;  // contacts on the beat
+  uint32_t missed_beats = 0;
+};
+
 struct Report {
   StringPool strings;  // backs the string_views in flows
   std::vector<capture::InputInfo> inputs;
@@ -110,6 +163,7 @@ struct Report {
   std::vector<DeviceRecord> devices;
   std::deque<FlowRecord> flows;  // by id; a deque never moves records as it grows
   std::vector<FindingRecord> findings;
+  std::vector<ContactRecord> contacts;  // by device, then first contact
   Stats stats;
   std::vector<std::string> warnings;
   std::vector<std::string> data_sources;  // credits of the data used (GeoIP)

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "decode/decode.h"
+#include "enrich/timeline.h"
 #include "proto/dispatch.h"
 #include "proto/dns/addresses.h"
 #include "proto/eapol/eapol.h"
@@ -23,6 +25,7 @@ class StreamOnly final : public flow::FlowConsumer {
 };
 
 constexpr uint16_t kEthertypeEapol = 0x888e;
+constexpr uint16_t kEthertypeArp = 0x0806;
 // Supplicants tracked at once; past it, new ones are counted and not parsed.
 constexpr size_t kMaxEapolSessions = 1 << 16;
 
@@ -48,6 +51,7 @@ Engine::Engine(EngineOptions options)
     dispatching_ = true;
     scanner_ =
         std::make_unique<FindingScanner>(report_.stats, report_.strings, options_.profile.get());
+    identity_ = std::make_unique<IdentityCollector>(report_.stats);
     factory = [this](const flow::Flow& f) { return make_dispatcher(f); };
   }
   flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),
@@ -135,6 +139,7 @@ void Engine::on_packet(const capture::Packet& packet) {
     case decode::Status::kNotIp:
       ++stats.other_packets;
       if (view.ethertype == kEthertypeEapol && dispatching_) on_eapol(view, ts);
+      if (view.ethertype == kEthertypeArp && identity_) identity_->on_arp(view.l2_payload, ts);
       return;
     case decode::Status::kUnsupported:
       if (!decode::linktype_supported(packet.linktype)) {
@@ -159,8 +164,11 @@ void Engine::on_packet(const capture::Packet& packet) {
       flows_->on_packet(view, ts, frame_in_input_, packet.origlen);
       break;
     case IPPROTO_ICMP:
+      ++stats.icmp_packets;
+      break;
     case IPPROTO_ICMPV6:
       ++stats.icmp_packets;
+      if (identity_) identity_->on_icmpv6(view, ts);
       break;
     default:
       ++stats.other_packets;
@@ -245,6 +253,7 @@ void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto:
   // themselves, not names this device looked up.
   if (parser && parser->name == "dns" && m.dir == Direction::kDown && m.kind == "response")
     remember_names(f, m);
+  if (identity_) identity_->on_message(f, parser, m);
   // Personal data leaving a device: what the client side sends.
   if (!scanner_ || m.dir != Direction::kUp) return;
   const size_t first = report_.findings.size();
@@ -385,6 +394,7 @@ Report Engine::finish() {
   // device seen only in EAPOL) and widened by each later one.
   std::unordered_map<MacAddr, size_t, AddrHash> by_mac;
   std::unordered_map<IpAddr, size_t, AddrHash> by_ip;
+  std::vector<IpAddr> key_ips;
   auto device = [&](const std::optional<MacAddr>& mac, const IpAddr& ip, Timestamp first,
                     Timestamp last) -> DeviceRecord& {
     const size_t next = report_.devices.size();
@@ -402,6 +412,7 @@ Report Engine::finish() {
       d.mac = mac;
       d.first_seen = first;
       d.last_seen = last;
+      key_ips.push_back(ip);
     }
     DeviceRecord& d = report_.devices[idx];
     d.first_seen = std::min(d.first_seen, first);
@@ -413,12 +424,11 @@ Report Engine::finish() {
     ++d.flows;
     bool unspecified =
         std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
-    if (!unspecified && std::find(d.ips.begin(), d.ips.end(), r.src_ip) == d.ips.end())
-      d.ips.push_back(r.src_ip);
+    if (!unspecified)
+      merge_sighting(d.ip_history, {r.src_ip, r.first_seen, r.last_seen, kIpFromFlow});
     r.device = d.id;
   }
-  // Findings: their device, the flow's final destination and encryption,
-  // and the time since the device appeared.
+  // Findings: their device, the flow's final destination and encryption.
   for (size_t i = 0; i < report_.findings.size(); ++i) {
     FindingRecord& x = report_.findings[i];
     x.id = i + 1;
@@ -429,13 +439,44 @@ Report Engine::finish() {
       x.encrypted = fr.encrypted;
     }
   }
+  complete_devices(key_ips);
+  report_.contacts = enrich::contacts(report_.flows, options_.timeline);
+  if (report_.stats.packets > 0) report_.duration_s = double(clock_ - first_ts_) / kNsPerSec;
+  return std::move(report_);
+}
+
+void Engine::complete_devices(const std::vector<IpAddr>& key_ips) {
+  const detect::Detector detector;
+  std::vector<MacAddr> macs;
+  for (size_t i = 0; i < report_.devices.size(); ++i) {
+    DeviceRecord& d = report_.devices[i];
+    if (identity_) identity_->apply(d.mac, key_ips[i], d, detector);
+    if (d.mac) macs.push_back(*d.mac);
+    std::stable_sort(d.ip_history.begin(), d.ip_history.end(),
+                     [](const IpSighting& a, const IpSighting& b) {
+                       return std::tie(a.first_seen, a.ip) < std::tie(b.first_seen, b.ip);
+                     });
+    for (const IpSighting& s : d.ip_history) d.ips.push_back(s.ip);
+    std::sort(d.ips.begin(), d.ips.end());
+  }
+  // Vendors: the registries are read only when some MAC can have one.
+  const bool any_vendor_mac = std::any_of(macs.begin(), macs.end(), [](const MacAddr& m) {
+    return !m.is_multicast() && !m.is_locally_administered();
+  });
+  if (any_vendor_mac) {
+    enrich::VendorTable vendors = enrich::VendorTable::load(macs, options_.oui);
+    if (vendors.files().empty()) {
+      report_.warnings.push_back(
+          "no OUI registry found (Debian package ieee-data): device vendors are unknown");
+    }
+    for (DeviceRecord& d : report_.devices)
+      if (d.mac) d.vendor = vendors.vendor(*d.mac);
+  }
+  // Device-relative times, now that first_seen counts every sighting.
   for (FindingRecord& x : report_.findings) {
     x.since_device_first_seen_s =
         double(x.ts - report_.devices[x.device - 1].first_seen) / kNsPerSec;
   }
-  for (DeviceRecord& d : report_.devices) std::sort(d.ips.begin(), d.ips.end());
-  if (report_.stats.packets > 0) report_.duration_s = double(clock_ - first_ts_) / kNsPerSec;
-  return std::move(report_);
 }
 
 int exit_code_for(const Report& report) {

@@ -14,11 +14,14 @@
 
 #include "capture/source.h"
 #include "decode/decode.h"
+#include "enrich/oui.h"
+#include "enrich/periodicity.h"
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "geo/geo.h"
 #include "model/records.h"
 #include "pipeline/findings.h"
+#include "pipeline/identity.h"
 #include "proto/dispatch.h"
 #include "proto/protocol.h"
 
@@ -35,6 +38,11 @@ struct EngineOptions {
   // The device profile's matcher (--profile), compiled once per run; null:
   // no profile. Used by one Engine at a time (its scratch is not shared).
   std::shared_ptr<detect::ProfileMatcher> profile;
+  // Where device vendors are looked up (read once, in finish(), only when
+  // a device has a MAC with a vendor part).
+  enrich::OuiSources oui = enrich::OuiSources::defaults();
+  // The periodic-contact detector of the timeline.
+  enrich::PeriodOptions timeline;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };
@@ -69,6 +77,10 @@ class Engine final : private proto::FlowMessageSink {
   void on_packet(const capture::Packet& packet);
   void on_flow_closed(flow::Flow& flow);
   void on_eapol(const decode::PacketView& view, Timestamp ts);
+  // The identity evidence, the vendors and the device-relative times of
+  // the findings, once every device is known.
+  // `key_ips[i]` is the address device i is keyed by when it has no MAC.
+  void complete_devices(const std::vector<IpAddr>& key_ips);
   std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
   void locate_destinations();
 
@@ -100,6 +112,7 @@ class Engine final : private proto::FlowMessageSink {
   std::unique_ptr<FindingScanner> scanner_;                     // with protocol parsing only
   std::unordered_map<NameKey, std::string_view, NameKeyHash> resolved_;  // in report_.strings
   std::vector<IpAddr> named_;  // remember_names() scratch
+  std::unique_ptr<IdentityCollector> identity_;  // with protocol parsing only
 
   // 802.1X has no IP layer and no flow record: one EAPOL session per
   // supplicant (the device) MAC, its messages reported with a pseudo-flow

@@ -1,6 +1,7 @@
 // The jsonl and json sinks (../shared/spec/output.md). One record is
 // built in a reused buffer and written at once, so memory stays flat.
 #include <algorithm>
+#include <iterator>
 
 #include "report/json_writer.h"
 #include "report/report.h"
@@ -17,6 +18,15 @@ void opt_string(JsonWriter& w, std::string_view key, std::string_view s) {
   }
 }
 
+void texts(JsonWriter& w, std::string_view key, const std::vector<IdentityText>& list,
+           const Options& o) {
+  w.key(key).begin_array();
+  for (const auto& t : list) w.value(shown(t, o.reveal));
+  w.end_array();
+}
+
+const char* const kIpSources[] = {"flow", "dhcp", "arp", "ndp", "mdns"};
+
 void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   w.field("id", d.id);
   w.key("mac");
@@ -29,14 +39,42 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   w.key("ips").begin_array();
   for (const IpAddr& ip : d.ips) w.value(ip.to_string());
   w.end_array();
-  opt_string(w, "hostname", d.hostname);
-  opt_string(w, "dhcp_vendor_class", d.dhcp_vendor_class);
-  w.key("user_agents").begin_array();
-  for (const auto& ua : d.user_agents) w.value(ua);
-  w.end_array();
+  opt_string(w, "hostname", shown(d.hostname, o.reveal));
+  opt_string(w, "dhcp_vendor_class", shown(d.dhcp_vendor_class, o.reveal));
+  texts(w, "user_agents", d.user_agents, o);
   w.field("first_seen", format_rfc3339(d.first_seen));
   w.field("last_seen", format_rfc3339(d.last_seen));
   w.field("flows", d.flows);
+  // Beyond the contract (README, "Devices").
+  w.key("mac_randomized");
+  if (d.mac) {
+    w.value(d.mac->is_locally_administered());
+  } else {
+    w.null();
+  }
+  w.key("ip_history").begin_array();
+  for (const IpSighting& s : d.ip_history) {
+    w.begin_object();
+    w.field("ip", s.ip.to_string());
+    w.field("first_seen", format_rfc3339(s.first_seen));
+    w.field("last_seen", format_rfc3339(s.last_seen));
+    w.key("sources").begin_array();
+    for (size_t i = 0; i < std::size(kIpSources); ++i)
+      if (s.sources & (1u << i)) w.value(kIpSources[i]);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  opt_string(w, "dhcp_client_id",
+             d.dhcp_client_id.empty() || o.reveal ? d.dhcp_client_id : redact(d.dhcp_client_id));
+  texts(w, "names", d.names, o);
+  texts(w, "models", d.models, o);
+  texts(w, "ssdp_servers", d.ssdp_servers, o);
+  w.field("user_agents_more", d.user_agents_more);
+  w.key("ja4").begin_array();
+  for (const auto& j : d.ja4) w.value(j);
+  w.end_array();
+  w.field("ja4_more", d.ja4_more);
 }
 
 void destination(JsonWriter& w, std::string_view key, const DestinationRecord& d) {
@@ -137,6 +175,28 @@ void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, cons
   }
 }
 
+void contact_fields(JsonWriter& w, const ContactRecord& c) {
+  w.field("device", c.device);
+  w.field("proto", c.proto == 6 ? "tcp" : "udp");
+  destination(w, "destination", c.destination);
+  w.field("addresses", uint64_t(c.addresses));
+  w.field("app", c.app);
+  w.field("first_contact", format_rfc3339(c.first_contact));
+  w.field("last_contact", format_rfc3339(c.last_contact));
+  w.field("flows", c.flows);
+  w.field("contacts", c.contacts);
+  w.key("period_s");
+  if (c.period_s > 0) {
+    w.value(c.period_s, 3);
+    w.key("jitter_s").value(c.jitter_s, 3);
+  } else {
+    w.null();
+    w.key("jitter_s").null();
+  }
+  w.field("periodic_contacts", uint64_t(c.periodic_contacts));
+  w.field("missed_beats", uint64_t(c.missed_beats));
+}
+
 void counters(JsonWriter& w, std::string_view key, const Counters& c) {
   w.key(key).begin_object();
   for (const auto& [k, v] : c.all()) w.field(k, v);
@@ -171,6 +231,7 @@ void summary_fields(JsonWriter& w, const Report& r) {
   w.field("devices", uint64_t(r.devices.size()));
   w.field("flows", uint64_t(r.flows.size()));
   w.field("findings", uint64_t(r.findings.size()));
+  w.field("contacts", uint64_t(r.contacts.size()));
   w.key("duration_s").value(r.duration_s, 3);
   w.key("warnings").begin_array();
   for (const auto& e : r.warnings) w.value(e);
@@ -224,6 +285,14 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
       buf.push_back('\n');
       if (buf.size() > (1u << 16)) flush(buf, out);
     }
+    for (const auto& c : r.contacts) {
+      JsonWriter line(buf);
+      line.begin_object().field("kind", "contact");
+      contact_fields(line, c);
+      line.end_object();
+      buf.push_back('\n');
+      if (buf.size() > (1u << 16)) flush(buf, out);
+    }
     JsonWriter line(buf);
     line.begin_object().field("kind", "summary");
     summary_fields(line, r);
@@ -255,6 +324,14 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
   for (const auto& f : r.findings) {
     w.begin_object();
     finding_fields(w, f, r, o);
+    w.end_object();
+    if (buf.size() > (1u << 16)) flush(buf, out);
+  }
+  w.end_array();
+  w.key("contacts").begin_array();
+  for (const auto& c : r.contacts) {
+    w.begin_object();
+    contact_fields(w, c);
     w.end_object();
     if (buf.size() > (1u << 16)) flush(buf, out);
   }

@@ -23,4 +23,14 @@ std::string redact_mac(const MacAddr& mac) {
   return s;
 }
 
+std::string shown(const IdentityText& t, bool reveal) {
+  if (reveal || t.identifiers.empty()) return t.text;
+  std::string out = t.text;
+  for (const auto& [offset, length] : t.identifiers) {
+    if (offset > out.size() || length > out.size() - offset) continue;
+    out.replace(offset, length, redact(std::string_view(t.text).substr(offset, length)));
+  }
+  return out;
+}
+
 }  // namespace ph::report

@@ -31,5 +31,8 @@ constexpr int kSchemaVersion = 1;
 // characters ("354785*******54"). MACs keep the OUI and the last octet.
 std::string redact(std::string_view value);
 std::string redact_mac(const MacAddr& mac);
+// A device's name or software string as a report shows it: the identifier
+// spans in it redacted unless `reveal`.
+std::string shown(const IdentityText& text, bool reveal);
 
 }  // namespace ph::report

@@ -2,7 +2,11 @@
 // redacted unless --reveal; colours only when the caller says the output
 // is a terminal.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "geo/geo.h"
 #include "report/report.h"
@@ -95,6 +99,126 @@ std::string mobile_line(const FindingRecord& f) {
   return s;
 }
 
+constexpr size_t kContactsShown = 10;  // per device, without --verbose
+
+// "45 s", "1.5 s", "60 min", "2 h", "1.5 h".
+std::string human_duration(double s) {
+  char buf[32];
+  auto number = [&](double v, const char* unit) {
+    if (v < 10 && std::fabs(v - std::round(v)) >= 0.05) {
+      std::snprintf(buf, sizeof buf, "%.1f %s", v, unit);
+    } else {
+      std::snprintf(buf, sizeof buf, "%.0f %s", v, unit);
+    }
+    return std::string(buf);
+  };
+  if (s < 120) return number(s, "s");
+  if (s < 7200) return number(s / 60, "min");
+  if (s < 2 * 86400) return number(s / 3600, "h");
+  return number(s / 86400, "d");
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+std::vector<std::string> shown_all(const std::vector<IdentityText>& list, bool reveal) {
+  std::vector<std::string> out;
+  for (const auto& t : list) out.push_back(shown(t, reveal));
+  return out;
+}
+
+// "every 60 min ± 1 min, 5×" for a periodic contact, else empty.
+std::string schedule(const ContactRecord& c) {
+  if (c.period_s <= 0) return {};
+  std::string s = "every " + human_duration(c.period_s) + " ± " + human_duration(c.jitter_s) +
+                  ", " + std::to_string(c.periodic_contacts) + "×";
+  if (c.missed_beats) s += " (" + std::to_string(c.missed_beats) + " missed)";
+  return s;
+}
+
+// What is known about a device beyond its addresses, and its contacts.
+template <class Line>
+void device_details(const DeviceRecord& d, const Report& r, const Options& o, const Style& st,
+                    Line& line) {
+  const bool reveal = o.reveal;
+  std::string hostname = shown(d.hostname, reveal);
+  if (!hostname.empty()) line("        hostname " + hostname);
+  if (!d.vendor.empty()) {
+    line("        vendor   " + d.vendor);
+  } else if (d.mac && d.mac->is_locally_administered()) {
+    line("        vendor   (randomized or locally administered MAC)");
+  }
+  std::vector<std::string> names = shown_all(d.names, reveal);
+  names.erase(std::remove(names.begin(), names.end(), hostname), names.end());
+  if (!names.empty()) line("        names    " + join(names));
+  std::string dhcp = shown(d.dhcp_vendor_class, reveal);
+  if (!dhcp.empty()) dhcp = "vendor class " + dhcp;
+  if (!d.dhcp_client_id.empty()) {
+    dhcp += (dhcp.empty() ? "" : ", ") + std::string("client id ") +
+            (reveal ? d.dhcp_client_id : redact(d.dhcp_client_id));
+  }
+  if (!dhcp.empty()) line("        dhcp     " + dhcp);
+  if (!d.models.empty()) line("        models   " + join(shown_all(d.models, reveal)));
+  if (!d.ssdp_servers.empty()) line("        ssdp     " + join(shown_all(d.ssdp_servers, reveal)));
+  for (size_t i = 0; i < d.user_agents.size(); ++i)
+    line(std::string(i == 0 ? "        agents   " : "                 ") +
+         shown(d.user_agents[i], reveal));
+  if (d.user_agents_more)
+    line("                 (+" + std::to_string(d.user_agents_more) + " more)");
+  if (!d.ja4.empty()) {
+    line("        ja4      " + join(d.ja4) +
+         (d.ja4_more ? " (+" + std::to_string(d.ja4_more) + " more)" : ""));
+  }
+  // Addresses with where they were seen, when more than flows said so.
+  const bool more_than_flows =
+      std::any_of(d.ip_history.begin(), d.ip_history.end(),
+                  [](const IpSighting& s) { return s.sources != kIpFromFlow; });
+  if (more_than_flows) {
+    static const char* const kSources[] = {"flow", "dhcp", "arp", "ndp", "mdns"};
+    std::vector<std::string> ips;
+    for (const auto& s : d.ip_history) {
+      std::vector<std::string> from;
+      for (size_t i = 0; i < std::size(kSources); ++i)
+        if (s.sources & (1u << i)) from.push_back(kSources[i]);
+      ips.push_back(s.ip.to_string() + " (" + join(from, "/") + ")");
+    }
+    line("        ips      " + join(ips));
+  }
+
+  // Contacts: periodic ones first, then by number of flows.
+  std::vector<const ContactRecord*> mine;
+  auto lo = std::lower_bound(r.contacts.begin(), r.contacts.end(), d.id,
+                             [](const ContactRecord& c, uint64_t id) { return c.device < id; });
+  for (auto it = lo; it != r.contacts.end() && it->device == d.id; ++it) mine.push_back(&*it);
+  if (mine.empty()) return;
+  std::stable_sort(mine.begin(), mine.end(), [](const ContactRecord* a, const ContactRecord* b) {
+    if ((a->period_s > 0) != (b->period_s > 0)) return a->period_s > 0;
+    return a->flows > b->flows;
+  });
+  line("        contacts (" + std::to_string(mine.size()) + " destination" +
+       (mine.size() == 1 ? "" : "s") + ")");
+  const size_t shown_n = o.verbose ? mine.size() : std::min(mine.size(), kContactsShown);
+  for (size_t i = 0; i < shown_n; ++i) {
+    const ContactRecord& c = *mine[i];
+    std::string dest = c.destination.host.empty() ? endpoint(c.destination.ip, c.destination.port)
+                                                  : std::string(c.destination.host) + ":" +
+                                                        std::to_string(c.destination.port);
+    std::string when = short_time(c.first_contact).substr(11);
+    if (c.last_contact != c.first_contact) when += " .. " + short_time(c.last_contact).substr(11);
+    std::string sched = schedule(c);
+    line("          " + pad(dest, 38) + pad(c.proto == 6 ? "tcp" : "udp", 5) +
+         pad(std::string(c.app), 9) +
+         pad(std::to_string(c.flows) + " flow" + (c.flows == 1 ? "" : "s"), 11) + when +
+         (sched.empty() ? "" : "  " + st.bold(sched)));
+  }
+  if (shown_n < mine.size())
+    line(st.dim("          ... " + std::to_string(mine.size() - shown_n) +
+                " more (--verbose shows all)"));
+}
+
 }  // namespace
 
 void write_text(const Report& r, const Options& o, std::ostream& out) {
@@ -128,8 +252,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     line("  #" + pad(std::to_string(d.id), 4) + pad(id, 19) + pad(ips, 26) + " " +
          short_time(d.first_seen) + " .. " + short_time(d.last_seen).substr(11) + "  " +
          std::to_string(d.flows) + " flow" + (d.flows == 1 ? "" : "s"));
-    if (!d.hostname.empty()) line("        hostname " + d.hostname);
-    if (!d.vendor.empty()) line("        vendor   " + d.vendor);
+    device_details(d, r, o, st, line);
   }
 
   line("");

@@ -41,14 +41,21 @@ std::vector<Record> small_capture() {
   return recs;
 }
 
-TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
+std::string write_capture(const TempDir& dir, const std::string& name,
+                          const std::vector<uint8_t>& bytes) {
+  auto p = dir.file(name).string();
+  fixture::write_file(p, bytes);
+  return p;
+}
+
+TEST(ScanCli, JsonlHasDeviceFlowContactAndSummaryRecordsPerTheContract) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
   ScanRun r = scan("--format jsonl " + shell_quote(path));
   ASSERT_EQ(r.status, 0) << r.out;
   std::vector<std::string> lines = split_lines(r.out);
   simdjson::dom::parser parser;
-  ASSERT_EQ(lines.size(), 4u) << r.out;  // 1 device, 2 flows, summary
+  ASSERT_EQ(lines.size(), 6u) << r.out;  // 1 device, 2 flows, 2 contacts, summary
   std::vector<std::string> kinds;
   for (const auto& l : lines) {
     simdjson::dom::element e;
@@ -67,6 +74,12 @@ TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
       EXPECT_EQ(uint64_t(e["payload_up"]), 37u);
       EXPECT_EQ(uint64_t(e["payload_down"]), 27u);
       EXPECT_EQ(uint64_t(e["device"]), 1u);
+    } else if (kinds.back() == "contact" && uint64_t(e["destination"]["port"]) == 80) {
+      // A kind beyond the contract (README): added records, the others unchanged.
+      EXPECT_EQ(uint64_t(e["device"]), 1u);
+      EXPECT_EQ(std::string_view(e["destination"]["host"]), "example.com");
+      EXPECT_EQ(uint64_t(e["flows"]), 1u);
+      EXPECT_TRUE(e["period_s"].is_null());
     } else if (kinds.back() == "summary") {
       EXPECT_EQ(int64_t(e["schema"]), 1);
       EXPECT_EQ(uint64_t(e["flows"]), 2u);
@@ -75,7 +88,8 @@ TEST(ScanCli, JsonlHasDeviceFlowAndSummaryRecordsPerTheContract) {
       EXPECT_EQ(std::string_view(e["inputs"].at(0)["linktype"]), "EN10MB");
     }
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"device", "flow", "flow", "summary"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"device", "flow", "flow", "contact", "contact",
+                                             "summary"}));
 }
 
 TEST(ScanCli, ProtocolsAreRecognisedUnlessFlowsOnly) {

@@ -211,6 +211,24 @@ TEST(FlowTable, RolesUdpBetweenHighPortsFirstSenderIsClient) {
   EXPECT_EQ(h.seen[3].server.port, 123);
 }
 
+TEST(FlowTable, RolesDhcpv6AndGroupDestinations) {
+  Harness h;
+  const IpAddr all_servers = IpAddr::parse("ff02::1:2"), client6 = IpAddr::parse("fe80::2");
+  h.udp(client6, 546, all_servers, 547, "solicit", kSec);  // DHCPv6: 547 is the server
+  h.udp(IpAddr::parse("fe80::1"), 547, client6, 546, "reply", kSec);
+  // A DHCP server's broadcast reply: the broadcast address is no client.
+  h.udp(kServer, 67, IpAddr::parse("255.255.255.255"), 68, "offer", kSec);
+  h.udp(kClient, 40000, IpAddr::parse("239.255.255.250"), 80, "x", kSec);
+  h.table.flush_all(kSec);
+  EXPECT_EQ(h.seen[1].client.ip, client6);
+  EXPECT_EQ(h.seen[1].server.port, 547);
+  EXPECT_EQ(h.seen[2].client.ip, client6);
+  EXPECT_EQ(h.seen[2].server.port, 547);
+  EXPECT_EQ(h.seen[3].client.ip, kServer);
+  EXPECT_EQ(h.seen[3].client.port, 67);
+  EXPECT_EQ(h.seen[4].client.ip, kClient);
+}
+
 TEST(FlowTable, RolesTieGoesToFirstSenderAsClient) {
   Harness h;
   h.udp(kServer, 5353, kClient, 5353, "q", kSec);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -74,6 +75,42 @@ std::vector<std::filesystem::path> shared_files(const std::string& dir,
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+bool have_ieee_data() {
+  std::error_code ec;
+  return std::filesystem::exists(std::string(kIeeeDataDir) + "/oui.csv", ec);
+}
+
+namespace {
+std::vector<std::string> python_csv(const std::string& file, const std::string& condition) {
+  const std::string script =
+      "import csv,sys\n"
+      "for row in csv.reader(open(sys.argv[1], encoding='utf-8')):\n"
+      "    if len(row) < 3 or row[0] == 'Registry': continue\n"
+      "    a, org = row[1], row[2].strip()\n"
+      "    if " +
+      condition +
+      ":\n"
+      "        print(a); print(org); break\n";
+  std::string out = run_command("python3 -c " + shell_quote(script) + " " +
+                                shell_quote(std::string(kIeeeDataDir) + "/" + file));
+  return split_lines(out);
+}
+}  // namespace
+
+std::string ieee_organization(const std::string& file, const std::string& assignment) {
+  // Hex digits only, so it can stand in the Python expression as it is.
+  if (assignment.empty() || !std::all_of(assignment.begin(), assignment.end(), ::isxdigit))
+    return {};
+  auto lines = python_csv(file, "a == '" + assignment + "'");
+  return lines.size() == 2 ? lines[1] : std::string();
+}
+
+IeeeEntry ieee_first_entry(const std::string& file, const std::string& accept) {
+  auto lines = python_csv(file, "org and org != 'Private' and (" + accept + ")");
+  if (lines.size() != 2) return {};
+  return {lines[0], lines[1]};
 }
 
 bool have_tshark() {

@@ -29,6 +29,21 @@ std::vector<std::filesystem::path> shared_files(const std::string& dir,
 
 bool have_tshark();
 
+// The IEEE registries as Debian's ieee-data installs them, read here with
+// Python's csv module (an oracle independent of src/enrich/oui.cc).
+struct IeeeEntry {
+  std::string assignment;  // hex digits: 6 (MA-L), 7 (MA-M) or 9 (MA-S, IAB)
+  std::string organization;
+};
+constexpr const char* kIeeeDataDir = "/usr/share/ieee-data";
+bool have_ieee_data();
+// The organisation `assignment` (upper-case hex) is registered to in `file`
+// ("oui.csv", "mam.csv", ...), or empty.
+std::string ieee_organization(const std::string& file, const std::string& assignment);
+// The first entry of `file` whose organisation is not "Private" and that
+// `accept` (a Python expression over `org`, e.g. "',' in org") holds for.
+IeeeEntry ieee_first_entry(const std::string& file, const std::string& accept = "True");
+
 // A fresh directory under the system temp dir, removed by the destructor.
 class TempDir {
  public:
@@ -48,6 +63,11 @@ class TempDir {
   do {                                                                           \
     if (::ph::test::shared_captures().empty())                                   \
       GTEST_SKIP() << "../shared/captures is absent: real-capture test skipped"; \
+  } while (0)
+#define PH_REQUIRE_IEEE_DATA()                                                       \
+  do {                                                                               \
+    if (!::ph::test::have_ieee_data())                                               \
+      GTEST_SKIP() << "/usr/share/ieee-data is absent (package ieee-data): skipped"; \
   } while (0)
 #define PH_REQUIRE_TSHARK()                                                             \
   do {                                                                                  \

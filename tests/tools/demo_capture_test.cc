@@ -186,7 +186,7 @@ TEST(DemoIdentity, IdentifiersAreValidGeneratedValues) {
   EXPECT_TRUE(luhn_valid(id.iccid));
   EXPECT_EQ(id.imsi.substr(0, 5), "24201");
   EXPECT_EQ(id.imsi.size(), 15u);
-  EXPECT_EQ(id.mac, "64:d3:15:4e:21:9b");
+  EXPECT_EQ(id.mac, "f8:ad:cb:4e:21:9b");
   // A corrupted digit breaks the check (the validator above is not trivially true).
   std::string bad = id.imei1;
   bad[3] = bad[3] == '9' ? '0' : char(bad[3] + 1);
