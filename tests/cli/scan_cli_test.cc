@@ -41,13 +41,6 @@ std::vector<Record> small_capture() {
   return recs;
 }
 
-std::string write_capture(const TempDir& dir, const std::string& name,
-                          const std::vector<uint8_t>& bytes) {
-  auto p = dir.file(name).string();
-  fixture::write_file(p, bytes);
-  return p;
-}
-
 TEST(ScanCli, JsonlHasDeviceFlowContactAndSummaryRecordsPerTheContract) {
   TempDir dir;
   auto path = write_capture(dir, "small.pcap", fixture::write_pcap(small_capture(), {}));
