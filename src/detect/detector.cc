@@ -778,8 +778,10 @@ class Scan {
   // check digit is not sent, so it is computed.
   void imei_urns() {
     size_t n = v_.size();
-    for (size_t i = 0; i + 22 <= n; ++i) {
-      if (!iequal(v_.substr(i, 5), "imei:")) continue;
+    for (size_t colon = v_.find(':', 4); colon != std::string_view::npos && colon + 18 <= n;
+         colon = v_.find(':', colon + 1)) {
+      if (!iequal(v_.substr(colon - 4, 4), "imei")) continue;
+      const size_t i = colon - 4;
       std::string_view u = v_.substr(i + 5, 17);
       if (!all_digits(u.substr(0, 8)) || u[8] != '-' || !all_digits(u.substr(9, 6)) ||
           u[15] != '-' || !is_digit(u[16]) || (i + 22 < n && is_alnum(v_[i + 22])))
@@ -792,7 +794,6 @@ class Scan {
           "IMEI URN (RFC 7254), check digit computed" +
               (tac ? std::string() : ", reporting body " + rbi(imei) + " not allocated") + suffix(),
           i + 5, 17);
-      i += 21;
     }
   }
 
