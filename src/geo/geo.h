@@ -55,8 +55,9 @@ class Databases {
  public:
   // The databases in `dir`: each *.mmdb, classified by its metadata's
   // database type (one with "ASN" in it gives AS numbers; "Country" or
-  // "City" countries; others are ignored), and asn.ranges. The first of a
-  // kind in name order wins (IPv6-capable ones before IPv4-only ones). An
+  // "City" countries; others are ignored), and asn.ranges (when no ASN
+  // MMDB is there). The first of a kind in name order wins (IPv6-capable
+  // ones before IPv4-only ones). An
   // error names the file and the reason: a directory that cannot be read or
   // holds no database, a file that is not a valid one.
   static Result<std::unique_ptr<Databases>> open(const std::string& dir);
