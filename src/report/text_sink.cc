@@ -99,6 +99,13 @@ std::string mobile_line(const FindingRecord& f) {
   return s;
 }
 
+// The time of day alone when `ts` falls on the same day as `day`, else
+// date and time.
+std::string time_on(Timestamp ts, Timestamp day) {
+  std::string s = short_time(ts);
+  return s.compare(0, 10, short_time(day), 0, 10) == 0 ? s.substr(11) : s;
+}
+
 constexpr size_t kContactsShown = 10;  // per device, without --verbose
 
 // "45 s", "1.5 s", "60 min", "2 h", "1.5 h".
@@ -206,8 +213,8 @@ void device_details(const DeviceRecord& d, const Report& r, const Options& o, co
     std::string dest = c.destination.host.empty() ? endpoint(c.destination.ip, c.destination.port)
                                                   : std::string(c.destination.host) + ":" +
                                                         std::to_string(c.destination.port);
-    std::string when = short_time(c.first_contact).substr(11);
-    if (c.last_contact != c.first_contact) when += " .. " + short_time(c.last_contact).substr(11);
+    std::string when = time_on(c.first_contact, d.first_seen);
+    if (c.last_contact != c.first_contact) when += " .. " + time_on(c.last_contact, d.first_seen);
     std::string sched = schedule(c);
     line("          " + pad(dest, 38) + pad(c.proto == 6 ? "tcp" : "udp", 5) +
          pad(std::string(c.app), 9) +
@@ -250,7 +257,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     std::string ips;
     for (const auto& ip : d.ips) ips += (ips.empty() ? "" : ", ") + ip.to_string();
     line("  #" + pad(std::to_string(d.id), 4) + pad(id, 19) + pad(ips, 26) + " " +
-         short_time(d.first_seen) + " .. " + short_time(d.last_seen).substr(11) + "  " +
+         short_time(d.first_seen) + " .. " + time_on(d.last_seen, d.first_seen) + "  " +
          std::to_string(d.flows) + " flow" + (d.flows == 1 ? "" : "s"));
     device_details(d, r, o, st, line);
   }
