@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/encode.h"
+
 namespace ph::crypto {
 
 inline const EVP_MD* md5() {
@@ -28,13 +30,6 @@ inline const EVP_MD* sha512() {
   return md;
 }
 
-// The digest of `data` as raw bytes (empty if OpenSSL fails).
-inline std::string digest(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(out), n);
-}
 inline const EVP_CIPHER* aes128_ecb() {
   static EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-128-ECB", nullptr);
   return c;
@@ -44,18 +39,17 @@ inline const EVP_CIPHER* aes128_gcm() {
   return c;
 }
 
-// Lower-case hex of the digest of `data`; empty if OpenSSL fails.
-inline std::string digest_hex(const EVP_MD* md, std::string_view data) {
+// The digest of `data` as raw bytes (empty if OpenSSL fails).
+inline std::string digest(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(size_t(n) * 2, '0');
-  for (unsigned i = 0; i < n; ++i) {
-    hex[2 * i] = kHex[out[i] >> 4];
-    hex[2 * i + 1] = kHex[out[i] & 15];
-  }
-  return hex;
+  return std::string(reinterpret_cast<const char*>(out), n);
+}
+
+// Lower-case hex of the digest of `data`; empty if OpenSSL fails.
+inline std::string digest_hex(const EVP_MD* md, std::string_view data) {
+  return hex_encode(digest(md, data));
 }
 
 }  // namespace ph::crypto

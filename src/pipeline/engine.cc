@@ -200,15 +200,8 @@ Engine::NameKey Engine::name_key(const flow::Flow& f, const IpAddr& address) {
 }
 
 size_t Engine::NameKeyHash::operator()(const NameKey& k) const {
-  // FNV-1a over both addresses' bytes and versions.
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const IpAddr& a) {
-    for (uint8_t byte : a.b) h = (h ^ byte) * 1099511628211ull;
-    h = (h ^ a.version) * 1099511628211ull;
-  };
-  mix(k.device);
-  mix(k.address);
-  return size_t(h);
+  const AddrHash h;
+  return h(k.device) * 31 + h(k.address);
 }
 
 void Engine::remember_names(const flow::Flow& f, const proto::Message& response) {

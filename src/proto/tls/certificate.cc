@@ -2,7 +2,6 @@
 // certificate.h). OpenSSL does the DER; we only walk the TLS framing.
 #include "proto/tls/certificate.h"
 
-#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -12,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/ip.h"
 #include "proto/tls/tls.h"
 
 namespace ph::proto::tls {
@@ -154,12 +154,10 @@ void read_sans(const Tlv& extensions, CertificateInfo& out) {
           out.sans.push_back(asn1_text(g->d.rfc822Name));
           break;
         case GEN_IPADD: {
-          char buf[INET6_ADDRSTRLEN] = {};
           int len = ASN1_STRING_length(g->d.iPAddress);
           const unsigned char* a = ASN1_STRING_get0_data(g->d.iPAddress);
-          if ((len == 4 && inet_ntop(AF_INET, a, buf, sizeof buf)) ||
-              (len == 16 && inet_ntop(AF_INET6, a, buf, sizeof buf)))
-            out.sans.emplace_back(buf);
+          if (len == 4) out.sans.push_back(IpAddr::v4(a).to_string());
+          if (len == 16) out.sans.push_back(IpAddr::v6(a).to_string());
           break;
         }
         default:
