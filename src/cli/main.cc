@@ -13,9 +13,9 @@
 #include "capture/source.h"
 #include "cli/options.h"
 #include "cli/progress.h"
-#include "geo/geo.h"
 #include "detect/profile.h"
 #include "detect/profile_matcher.h"
+#include "geo/geo.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
 

@@ -24,7 +24,7 @@ struct Options {
   bool progress = true;
   std::string color = "auto";
   std::string geoip_dir;  // --geoip: empty = the default search path (geo/geo.h)
-  std::string profile;  // --profile FILE (read by main, not here)
+  std::string profile;    // --profile FILE (read by main, not here)
   EngineOptions engine;
 };
 

@@ -109,9 +109,9 @@ class Engine final : private proto::FlowMessageSink {
   EngineOptions options_;
   Report report_;
   std::string message_key_;
-  std::unique_ptr<FindingScanner> scanner_;                     // with protocol parsing only
+  std::unique_ptr<FindingScanner> scanner_;  // with protocol parsing only
   std::unordered_map<NameKey, std::string_view, NameKeyHash> resolved_;  // in report_.strings
-  std::vector<IpAddr> named_;  // remember_names() scratch
+  std::vector<IpAddr> named_;                                            // remember_names() scratch
   std::unique_ptr<IdentityCollector> identity_;  // with protocol parsing only
 
   // 802.1X has no IP layer and no flow record: one EAPOL session per

@@ -1,7 +1,6 @@
 // Message -> decoded leaves -> candidates -> findings (see findings.h).
 #include "pipeline/findings.h"
 
-
 #include <algorithm>
 
 #include "base/crypto.h"

@@ -3,8 +3,8 @@
 
 #include <array>
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 
 namespace ph::report {
 namespace {

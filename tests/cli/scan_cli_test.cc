@@ -81,8 +81,8 @@ TEST(ScanCli, JsonlHasDeviceFlowContactAndSummaryRecordsPerTheContract) {
       EXPECT_EQ(std::string_view(e["inputs"].at(0)["linktype"]), "EN10MB");
     }
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"device", "flow", "flow", "contact", "contact",
-                                             "summary"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"device", "flow", "flow", "contact", "contact", "summary"}));
 }
 
 TEST(ScanCli, ProtocolsAreRecognisedUnlessFlowsOnly) {

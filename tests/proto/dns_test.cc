@@ -630,7 +630,8 @@ TEST(DnsAddresses, FollowsCnameChains) {
   ASSERT_EQ(c.messages.size(), 1u);
   auto pairs = dns::name_addresses(c.messages[0]);
   std::vector<std::string> got;
-  for (const auto& p : pairs) got.push_back(std::string(p.name) + "=" + std::string(p.address) + (p.queried ? " q" : ""));
+  for (const auto& p : pairs)
+    got.push_back(std::string(p.name) + "=" + std::string(p.address) + (p.queried ? " q" : ""));
   EXPECT_EQ(got, (V{"shop.example.com=198.51.100.7 q", "shop.example.com=2001:db8::7 q",
                     "edge.cdn.example.net=198.51.100.7", "edge.cdn.example.net=2001:db8::7",
                     "ns1.example.com=192.0.2.53"}));

@@ -1,8 +1,9 @@
 #include "report/json_writer.h"
 
 #include <gtest/gtest.h>
-#include <cstdio>
 #include <simdjson.h>
+
+#include <cstdio>
 
 #include "report/report.h"
 
@@ -49,8 +50,8 @@ TEST(JsonWriter, EscapesEveryByteAtEveryPosition) {
     for (size_t at = 0; at < 20; ++at) {
       std::string s(20, 'a');
       s[at] = char(c);
-      std::string want = "\"" + s.substr(0, at) + escaped(static_cast<unsigned char>(c)) +
-                         s.substr(at + 1) + "\"";
+      std::string want =
+          "\"" + s.substr(0, at) + escaped(static_cast<unsigned char>(c)) + s.substr(at + 1) + "\"";
       ASSERT_EQ((quoted)(s), want) << "byte " << c << " at " << at;
     }
   }

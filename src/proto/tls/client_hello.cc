@@ -114,7 +114,6 @@ void append_hex4(std::string& s, uint16_t v) {
   s += kHex[v & 15];
 }
 
-
 // Comma-joined 4-digit hex of the non-GREASE values, optionally sorted and
 // without some values.
 std::string hex_list(std::vector<uint16_t> v, bool sort,
