@@ -56,6 +56,7 @@ Result<std::unique_ptr<ProfileMatcher>> ProfileMatcher::build(const Profile& pro
     ids.push_back(unsigned(i));
     m->min_length_ = std::min(m->min_length_, b.size());
   }
+  if (exprs.empty()) return m;  // nothing to search: scan() returns at once
   hs_compile_error_t* err = nullptr;
   if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
                            unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &m->db_,

@@ -113,6 +113,37 @@ TEST(ProfileParse, TomlSyntaxErrorsSayLineAndColumn) {
   EXPECT_EQ(e.find(kImei), std::string::npos) << e;
 }
 
+// What toml++ 3.3 cannot take without undefined behaviour or a failed
+// assertion (non-ASCII outside strings, a header without a name, bytes that
+// are not UTF-8) is an error with its place, before toml++ sees it.
+TEST(ProfileParse, FilesTomlPlusPlusCannotTakeAreErrorsWithTheirPlace) {
+  EXPECT_EQ(parse_error("name = Zo\xc3\xab\n"),
+            "device.toml:1:10: a character outside a quoted string that TOML does not allow");
+  EXPECT_EQ(parse_error("name = \"x\" \xc2\xa7\n"),
+            "device.toml:1:12: a character outside a quoted string that TOML does not allow");
+  EXPECT_EQ(parse_error("imei = []\n[&]\n"),
+            "device.toml:2:2: a table header starts with its name: [home]");
+  EXPECT_EQ(parse_error("[ #home\nlatitude = 1\n"),
+            "device.toml:1:3: a table header starts with its name: [home]");
+  EXPECT_EQ(parse_error("name = \"\"\"\\\n\xc2\xa7\"\"\"\n"),
+            "device.toml:1:11: a non-ASCII character right after a line-ending backslash");
+  EXPECT_EQ(parse_error("name = \"\xcc\"\n"),
+            "device.toml:1:9: not UTF-8 (a profile is a UTF-8 text file)");
+  EXPECT_EQ(parse_error("name = \"\xed\xa0\x80\"\n"),
+            "device.toml:1:9: not UTF-8 (a profile is a UTF-8 text file)");
+  // Non-ASCII in strings and comments is fine; a nested array at the start
+  // of a line is no header.
+  Profile ok = parse_ok(
+      "# caf\xc3\xa9\n"
+      "name = ['''Zo\xc3\xab Example''', \"\"\"B\xc3\xa9"
+      "a Sample\"\"\"]  # \xc2\xa7\n"
+      "serial = [\n  \"SN12345\",\n]\n");
+  EXPECT_EQ(values_of(ok, DataType::kName), (std::vector<std::string>{"Zo\xc3\xab Example",
+                                                                      "B\xc3\xa9"
+                                                                      "a Sample"}));
+  EXPECT_EQ(values_of(ok, DataType::kSerial), std::vector<std::string>{"SN12345"});
+}
+
 TEST(ProfileParse, UnknownKeysAreErrorsWithTheNearestKnownOne) {
   std::string e = parse_error("imie = \"" + kImei + "\"\n");
   EXPECT_EQ(e, "device.toml:1:1: unknown key 'imie' (did you mean 'imei'?)");
