@@ -99,8 +99,8 @@ TEST(ScanCli, JsonlHasDeviceFlowContactAndSummaryRecordsPerTheContract) {
       EXPECT_EQ(std::string_view(e["inputs"].at(0)["linktype"]), "EN10MB");
     }
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"device", "flow", "flow", "contact", "contact",
-                                             "summary"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"device", "flow", "flow", "contact", "contact", "summary"}));
 }
 
 TEST(ScanCli, ProtocolsAreRecognisedUnlessFlowsOnly) {
@@ -137,6 +137,8 @@ TEST(ScanCli, JsonFormatIsOneDocumentAndOutputFileWorks) {
   EXPECT_EQ(doc["devices"].get_array().size(), 1u);
   EXPECT_EQ(doc["flows"].get_array().size(), 2u);
   EXPECT_EQ(doc["findings"].get_array().size(), 0u);
+  EXPECT_EQ(doc["contacts"].get_array().size(), 2u);
+  EXPECT_EQ(uint64_t(doc["summary"]["contacts"]), 2u);
   EXPECT_EQ(int64_t(doc["summary"]["schema"]), 1);
 }
 
