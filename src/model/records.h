@@ -37,6 +37,8 @@ enum IpSource : uint8_t {
   kIpFromNdp = 8,    // NDP: source of a solicitation/advertisement, target of an advertisement
   kIpFromMdns = 16,  // A/AAAA records of the device's own mDNS responses
 };
+// Their names in reports, bit 0 first.
+inline constexpr const char* kIpSourceNames[] = {"flow", "dhcp", "arp", "ndp", "mdns"};
 
 struct IpSighting {
   IpAddr ip;

@@ -14,7 +14,9 @@
 //   TLS, QUIC  ClientHello (client): the JA4 fingerprint
 // and, outside flows, ARP (sender hardware/protocol address) and NDP
 // (source of solicitations and advertisements, targets of advertisements).
-// Everything is bounded: keys, addresses and strings per key.
+// Everything is bounded: keys, addresses and strings per key. Not told
+// apart: a Bonjour sleep proxy answering mDNS for a sleeping host lends
+// the proxy that host's names.
 #pragma once
 
 #include <array>
@@ -43,7 +45,7 @@ bool merge_sighting(std::vector<IpSighting>& list, const IpSighting& s, size_t c
 
 class IdentityCollector {
  public:
-  static constexpr size_t kMaxKeys = 1 << 16;     // devices with evidence
+  static constexpr size_t kMaxKeys = 1 << 14;     // devices with evidence (past it: counted)
   static constexpr size_t kMaxAddresses = 64;     // per device
   static constexpr size_t kMaxStrings = 16;       // per list (user agents, names, ...)
   static constexpr size_t kMaxStringBytes = 512;  // per string (longer ones are cut)

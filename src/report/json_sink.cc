@@ -25,8 +25,6 @@ void texts(JsonWriter& w, std::string_view key, const std::vector<IdentityText>&
   w.end_array();
 }
 
-const char* const kIpSources[] = {"flow", "dhcp", "arp", "ndp", "mdns"};
-
 void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   w.field("id", d.id);
   w.key("mac");
@@ -59,8 +57,8 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
     w.field("first_seen", format_rfc3339(s.first_seen));
     w.field("last_seen", format_rfc3339(s.last_seen));
     w.key("sources").begin_array();
-    for (size_t i = 0; i < std::size(kIpSources); ++i)
-      if (s.sources & (1u << i)) w.value(kIpSources[i]);
+    for (size_t i = 0; i < std::size(kIpSourceNames); ++i)
+      if (s.sources & (1u << i)) w.value(kIpSourceNames[i]);
     w.end_array();
     w.end_object();
   }

@@ -184,12 +184,11 @@ void device_details(const DeviceRecord& d, const Report& r, const Options& o, co
       std::any_of(d.ip_history.begin(), d.ip_history.end(),
                   [](const IpSighting& s) { return s.sources != kIpFromFlow; });
   if (more_than_flows) {
-    static const char* const kSources[] = {"flow", "dhcp", "arp", "ndp", "mdns"};
     std::vector<std::string> ips;
     for (const auto& s : d.ip_history) {
       std::vector<std::string> from;
-      for (size_t i = 0; i < std::size(kSources); ++i)
-        if (s.sources & (1u << i)) from.push_back(kSources[i]);
+      for (size_t i = 0; i < std::size(kIpSourceNames); ++i)
+        if (s.sources & (1u << i)) from.push_back(kIpSourceNames[i]);
       ips.push_back(s.ip.to_string() + " (" + join(from, "/") + ")");
     }
     line("        ips      " + join(ips));

@@ -119,6 +119,8 @@ TEST(ScanCli, JsonFormatIsOneDocumentAndOutputFileWorks) {
   EXPECT_EQ(doc["devices"].get_array().size(), 1u);
   EXPECT_EQ(doc["flows"].get_array().size(), 2u);
   EXPECT_EQ(doc["findings"].get_array().size(), 0u);
+  EXPECT_EQ(doc["contacts"].get_array().size(), 2u);
+  EXPECT_EQ(uint64_t(doc["summary"]["contacts"]), 2u);
   EXPECT_EQ(int64_t(doc["summary"]["schema"]), 1);
 }
 
