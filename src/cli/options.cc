@@ -51,8 +51,8 @@ Output:
   --format text|json|jsonl   text for people (default), json/jsonl for tools
   -o, --output FILE          write the report to FILE instead of standard output
   --reveal                   print identifiers whole (they are redacted by default)
-  -v, --verbose              text: list every flow
-  -q, --quiet                no progress display
+  -v, --verbose              text: every finding, flow and low-confidence finding
+  -q, --quiet                text: only the personal data found; no progress, no warnings
   --no-progress              no progress display (it is shown only on a terminal anyway)
   --color auto|always|never  colours in text output (auto: only on a terminal)
 
@@ -170,6 +170,7 @@ ParseResult parse(int argc, char** argv) {
         break;
       case 'q':
         o.quiet = true;
+        o.report.quiet = true;
         o.progress = false;
         break;
       case kNoProgress:

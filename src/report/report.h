@@ -15,7 +15,8 @@ enum class Format { kText, kJson, kJsonl };
 struct Options {
   bool reveal = false;   // print identifiers whole
   bool color = false;    // ANSI colours (text, on a TTY)
-  bool verbose = false;  // text: every flow and counter
+  bool verbose = false;  // text: every flow, every finding, low-confidence ones too
+  bool quiet = false;    // text: the personal data section alone
 };
 
 void write(const Report& report, Format format, const Options& options, std::ostream& out);
