@@ -7,8 +7,8 @@
 #include <set>
 #include <tuple>
 
-#include "geo/geo.h"
 #include "report/report.h"
+#include "report/words.h"
 
 namespace ph::report {
 namespace {
@@ -25,15 +25,6 @@ bool stronger(const FindingRecord& a, const FindingRecord& b) {
 // The destination as grouped: host name when known, else the address.
 std::string destination_key(const DestinationRecord& d) {
   return d.host.empty() ? d.ip.to_string() : std::string(d.host);
-}
-
-std::string join_words(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += i + 1 == items.size() ? " and " : ", ";
-    out += items[i];
-  }
-  return out;
 }
 
 }  // namespace
@@ -79,18 +70,6 @@ std::string device_label(const DeviceRecord& d, bool reveal) {
   if (name.empty() && d.mac) name = reveal ? d.mac->to_string() : redact_mac(*d.mac);
   if (name.empty() && !d.ips.empty()) name = d.ips.front().to_string();
   return "#" + std::to_string(d.id) + (name.empty() ? "" : " " + name);
-}
-
-std::string country_name(std::string_view code) {
-  std::string_view n = geo::country_name(code);
-  return std::string(n.empty() ? code : n);
-}
-
-std::string place_in_words(const DestinationRecord& d) {
-  if (d.scope == "public")
-    return d.country.empty() ? "an unknown country" : country_name(d.country);
-  if (d.scope.empty()) return "the local link";
-  return "a " + std::string(d.scope) + " address";
 }
 
 std::string headline(const Report& r, bool reveal) {

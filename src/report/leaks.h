@@ -34,13 +34,6 @@ std::vector<LeakRow> leak_rows(const Report& report, bool with_low);
 // reader recognises it (its host name, else its MAC, else an address).
 std::string device_label(const DeviceRecord& device, bool reveal);
 
-// A country's English name from its code ("China"); the code when unknown.
-std::string country_name(std::string_view code);
-
-// Where findings went, in words: the countries of public destinations, else
-// the scope ("private address"), else "an unknown place".
-std::string place_in_words(const DestinationRecord& destination);
-
 // The report in one sentence per device that sent something (no values,
 // so no redaction is needed): "1 of 1 device sent personal data: #1
 // Nokia-7-plus sent imei, iccid, imsi, mac, cell_id unencrypted to China."
