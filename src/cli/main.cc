@@ -96,6 +96,17 @@ int run(const ph::cli::Options& o) {
     out = &file;
   }
 
+  // The HTML page is opened before the run too: a path that cannot be
+  // written is a usage error now, not after an hour of capture.
+  std::ofstream html;
+  if (!o.html.empty()) {
+    html.open(o.html, std::ios::binary | std::ios::trunc);
+    if (!html) {
+      std::fprintf(stderr, "phonehome: cannot write %s\n", o.html.c_str());
+      return ph::kExitUsage;
+    }
+  }
+
   ph::Engine engine(engine_options);
   ph::cli::ProgressLine progress(o.progress && isatty(STDERR_FILENO));
   auto on_progress = [&](const ph::Progress& p) { progress.update(p); };
@@ -144,6 +155,14 @@ int run(const ph::cli::Options& o) {
   if (!*out) {
     std::fprintf(stderr, "phonehome: writing the report failed\n");
     return ph::kExitUsage;
+  }
+  if (html.is_open()) {
+    ph::report::write(report, ph::report::Format::kHtml, ro, html);
+    html.close();
+    if (!html) {
+      std::fprintf(stderr, "phonehome: writing %s failed\n", o.html.c_str());
+      return ph::kExitUsage;
+    }
   }
   return ph::exit_code_for(report);
 }

@@ -48,8 +48,12 @@ Usage:
   phonehome --help | --version
 
 Output:
-  --format text|json|jsonl   text for people (default), json/jsonl for tools
+  --format text|json|jsonl|html
+                             text for people (default), json/jsonl for tools, html: a
+                             self-contained page
   -o, --output FILE          write the report to FILE instead of standard output
+  --html FILE                also write the report as one self-contained HTML page
+                             (opens offline: it loads nothing from the network)
   --reveal                   print identifiers whole (they are redacted by default)
   -v, --verbose              text: every finding, flow and low-confidence finding
   -q, --quiet                text: only the personal data found; no progress, no warnings
@@ -86,6 +90,7 @@ Exit codes:
 Examples:
   phonehome scan examples/demo.pcap
   phonehome scan --profile my-phone.toml capture.pcapng
+  phonehome scan --html report.html capture.pcapng
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
 )";
@@ -120,6 +125,7 @@ ParseResult parse(int argc, char** argv) {
     kBudget,
     kGeoip,
     kProfile,
+    kHtml,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -138,6 +144,7 @@ ParseResult parse(int argc, char** argv) {
       {"flows-only", no_argument, nullptr, kFlowsOnly},
       {"geoip", required_argument, nullptr, kGeoip},
       {"profile", required_argument, nullptr, kProfile},
+      {"html", required_argument, nullptr, kHtml},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -155,12 +162,17 @@ ParseResult parse(int argc, char** argv) {
           o.format = report::Format::kJson;
         else if (f == "jsonl")
           o.format = report::Format::kJsonl;
+        else if (f == "html")
+          o.format = report::Format::kHtml;
         else
-          return fail("--format must be text, json or jsonl (got '" + f + "')");
+          return fail("--format must be text, json, jsonl or html (got '" + f + "')");
         break;
       }
       case 'o':
         o.output = optarg;
+        break;
+      case kHtml:
+        o.html = optarg;
         break;
       case kReveal:
         o.report.reveal = true;

@@ -64,6 +64,13 @@ std::vector<LeakRow> leak_rows(const Report& r, bool with_low) {
   return rows;
 }
 
+const DeviceRecord* find_device(const Report& r, uint64_t id) {
+  if (id >= 1 && id <= r.devices.size() && r.devices[id - 1].id == id) return &r.devices[id - 1];
+  auto it = std::find_if(r.devices.begin(), r.devices.end(),
+                         [&](const DeviceRecord& d) { return d.id == id; });
+  return it == r.devices.end() ? nullptr : &*it;
+}
+
 std::string device_label(const DeviceRecord& d, bool reveal) {
   std::string name = shown(d.hostname, reveal);
   if (name.empty() && !d.names.empty()) name = shown(d.names.front(), reveal);

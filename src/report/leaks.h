@@ -30,6 +30,9 @@ struct LeakRow {
 // findings only with `with_low`.
 std::vector<LeakRow> leak_rows(const Report& report, bool with_low);
 
+// The device with `id` (ids are 1..n in order, so usually at id - 1).
+const DeviceRecord* find_device(const Report& report, uint64_t id);
+
 // "#1 Nokia-7-plus", "#2 f8:ad:cb:**:**:9b", "#3 192.0.2.7": a device as a
 // reader recognises it (its host name, else its MAC, else an address).
 std::string device_label(const DeviceRecord& device, bool reveal);

@@ -145,10 +145,9 @@ void personal_data(const Report& r, const Options& o, const Style& st, Line& lin
   std::vector<LeakRow> rows = leak_rows(r, o.verbose);
   for (size_t i = 0; i < rows.size();) {
     const uint64_t device = rows[i].device;
-    auto dev = std::find_if(r.devices.begin(), r.devices.end(),
-                            [&](const DeviceRecord& d) { return d.id == device; });
+    const DeviceRecord* dev = find_device(r, device);
     line("");
-    if (dev != r.devices.end()) {
+    if (dev) {
       std::string about;
       if (dev->mac && !dev->hostname.text.empty())
         about = o.reveal ? dev->mac->to_string() : redact_mac(*dev->mac);
@@ -170,7 +169,7 @@ void personal_data(const Report& r, const Options& o, const Style& st, Line& lin
                              : std::string("(link layer)");
       std::string value = row.values == 1 ? (o.reveal ? f.value : redact(f.value))
                                           : std::to_string(row.values) + " values";
-      Timestamp day = dev != r.devices.end() ? dev->first_seen : f.ts;
+      Timestamp day = dev ? dev->first_seen : f.ts;
       cells.push_back(
           {std::string(row.data_type), value, dest, place(d),
            std::string(f.protocol) + " " + transport(row.encrypted),
@@ -328,6 +327,8 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
 void write(const Report& report, Format format, const Options& options, std::ostream& out) {
   if (format == Format::kText) {
     write_text(report, options, out);
+  } else if (format == Format::kHtml) {
+    write_html(report, options, out);
   } else {
     write_json_records(report, format, options, out);
   }

@@ -116,6 +116,7 @@ std::string schedule(const ContactRecord& c) {
 
 // "+4.5 s" after the device appeared.
 std::string since(double s) {
+  if (s >= 120) return "+" + human_duration(s);  // "+2.1 min", "+1735 d"
   char buf[32];
   std::snprintf(buf, sizeof buf, "+%.1f s", s);
   return buf;

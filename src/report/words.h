@@ -19,7 +19,7 @@ std::string short_time(Timestamp ts);                   // "2019-05-01 08:00:00"
 // date and time.
 std::string time_on(Timestamp ts, Timestamp day);
 std::string human_duration(double seconds);  // "45 s", "1.5 s", "60 min", "2 h"
-std::string since(double seconds);           // "+4.5 s" (after the device appeared)
+std::string since(double seconds);           // "+4.5 s", "+2.1 min" (after the device appeared)
 
 // A country's English name from its code ("China"); the code when unknown.
 std::string country_name(std::string_view code);
