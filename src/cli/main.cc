@@ -1,11 +1,16 @@
 // phonehome's entry point: parse options, run the Engine over each input,
 // write the report, exit with a documented code. The one last catch lives here.
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -28,6 +33,45 @@ std::atomic<ph::capture::Source*> g_live{nullptr};
 void on_signal(int) {
   g_stop.store(true);
   if (auto* s = g_live.load()) s->interrupt();
+}
+
+// A root process needs its privileges only to open the interface: then it
+// becomes `user` (--user), else the user sudo was run by, else nobody, and
+// checks that it cannot become root again. Parsing what others send is the
+// risky part, and it runs unprivileged.
+bool drop_privileges(const std::string& user, std::string& error) {
+  if (geteuid() != 0) return true;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string name = user;
+  const char* sudo_uid = std::getenv("SUDO_UID");
+  const char* sudo_gid = std::getenv("SUDO_GID");
+  if (name.empty() && sudo_uid && sudo_gid && std::atoi(sudo_uid) > 0) {
+    uid = uid_t(std::atoi(sudo_uid));
+    gid = gid_t(std::atoi(sudo_gid));
+  } else {
+    if (name.empty()) name = "nobody";
+    const passwd* pw = getpwnam(name.c_str());
+    if (!pw) {
+      error = "no user '" + name + "' to run as (--user NAME)";
+      return false;
+    }
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  if (uid == 0) {
+    error = "--user must not be root";
+    return false;
+  }
+  if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+    error = std::string("cannot drop root privileges: ") + std::strerror(errno);
+    return false;
+  }
+  if (setuid(0) == 0) {
+    error = "root privileges could not be dropped";
+    return false;
+  }
+  return true;
 }
 
 std::string exe_path() {
@@ -107,8 +151,20 @@ int run(const ph::cli::Options& o) {
     }
   }
 
+  ph::report::Options ro = o.report;
+  ro.color =
+      o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
+  // watch: each finding the moment its message is parsed, flushed at once.
+  if (o.command == "watch") {
+    engine_options.on_finding = [&](const ph::FindingRecord& f) {
+      ph::report::write_live_finding(f, o.format, ro, *out);
+      out->flush();
+    };
+  }
+
   ph::Engine engine(engine_options);
-  ph::cli::ProgressLine progress(o.progress && isatty(STDERR_FILENO));
+  // watch prints findings as they come: no progress line between them.
+  ph::cli::ProgressLine progress(o.progress && o.command != "watch" && isatty(STDERR_FILENO));
   auto on_progress = [&](const ph::Progress& p) { progress.update(p); };
 
   if (!o.interface.empty()) {
@@ -120,6 +176,16 @@ int run(const ph::cli::Options& o) {
       std::fprintf(stderr, "phonehome: %s\n", src.error().message.c_str());
       return ph::kExitInputUnreadable;
     }
+    std::string why;
+    if (!drop_privileges(o.user, why)) {
+      std::fprintf(stderr, "phonehome: %s\n", why.c_str());
+      return ph::kExitUsage;
+    }
+    if (o.command == "watch" && !o.quiet)
+      std::fprintf(stderr,
+                   "phonehome: watching %s; findings appear as they happen, the report "
+                   "at Ctrl-C\n",
+                   o.interface.c_str());
     g_live.store(src->get());
     if (o.duration_s > 0) alarm(static_cast<unsigned>(o.duration_s + 0.999));
     engine.run(**src, &g_stop, on_progress);
@@ -148,9 +214,6 @@ int run(const ph::cli::Options& o) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());
     }
   }
-  ph::report::Options ro = o.report;
-  ro.color =
-      o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
   ph::report::write(report, o.format, ro, *out);
   if (!*out) {
     std::fprintf(stderr, "phonehome: writing the report failed\n");

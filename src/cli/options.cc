@@ -45,6 +45,8 @@ std::string usage() {
 Usage:
   phonehome scan [options] CAPTURE...     read pcap/pcapng files (gzip/zstd ok, - for stdin)
   phonehome scan [options] -i IFACE       capture live until Ctrl-C (or --duration)
+  phonehome watch [options] -i IFACE      live: print each finding the moment it is seen,
+                                          the full report at Ctrl-C (or --duration)
   phonehome --help | --version
 
 Output:
@@ -73,6 +75,8 @@ Live capture:
   -i, --interface IFACE      capture from IFACE through libpcap (needs privileges)
   -f, --filter EXPR          BPF filter, e.g. 'host 192.168.1.23'
   --duration SECONDS         stop after SECONDS
+  --user NAME                when run as root: the user to continue as once the
+                             interface is open (default: $SUDO_USER's ids, else nobody)
 
 Limits (memory stays bounded; what is dropped is counted in the summary):
   --max-flows N              flows tracked at once (default 1048576)
@@ -93,6 +97,7 @@ Examples:
   phonehome scan --html report.html capture.pcapng
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
+  sudo phonehome watch -i wlan0 -f 'ether host 02:00:00:00:00:01'
 )";
 }
 
@@ -109,7 +114,7 @@ ParseResult parse(int argc, char** argv) {
     r.message = "phonehome " PHONEHOME_VERSION "\n";
     return r;
   }
-  if (cmd != "scan") return fail("unknown command '" + cmd + "'");
+  if (cmd != "scan" && cmd != "watch") return fail("unknown command '" + cmd + "'");
 
   Options o;
   o.command = cmd;
@@ -126,6 +131,7 @@ ParseResult parse(int argc, char** argv) {
     kGeoip,
     kProfile,
     kHtml,
+    kUser,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -145,6 +151,7 @@ ParseResult parse(int argc, char** argv) {
       {"geoip", required_argument, nullptr, kGeoip},
       {"profile", required_argument, nullptr, kProfile},
       {"html", required_argument, nullptr, kHtml},
+      {"user", required_argument, nullptr, kUser},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -173,6 +180,10 @@ ParseResult parse(int argc, char** argv) {
         break;
       case kHtml:
         o.html = optarg;
+        break;
+      case kUser:
+        o.user = optarg;
+        if (o.user.empty()) return fail("--user takes a user name");
         break;
       case kReveal:
         o.report.reveal = true;
@@ -240,6 +251,10 @@ ParseResult parse(int argc, char** argv) {
     }
   }
   for (int i = optind; i < argc; ++i) o.inputs.emplace_back(argv[i]);
+  if (cmd == "watch" && (o.interface.empty() || !o.inputs.empty()))
+    return fail("watch reads a live interface: phonehome watch -i IFACE (scan reads files)");
+  if (cmd == "watch" && o.engine.flows_only)
+    return fail("watch reports findings: it needs protocol parsing, not --flows-only");
   if (o.inputs.empty() && o.interface.empty())
     return fail("scan needs a capture file (or - for stdin), or -i IFACE");
   if (!o.inputs.empty() && !o.interface.empty())

@@ -20,6 +20,7 @@ struct Options {
   report::Format format = report::Format::kText;
   std::string output;  // empty: stdout
   std::string html;    // --html FILE: the HTML page as well
+  std::string user;    // live, as root: who to become once the interface is open
   report::Options report;
   bool quiet = false;
   bool progress = true;

@@ -179,6 +179,10 @@ void Engine::on_packet(const capture::Packet& packet) {
 std::unique_ptr<flow::FlowConsumer> Engine::make_dispatcher(const flow::Flow& f) {
   proto::FlowMessageSink& sink = *this;
   auto d = std::make_unique<proto::Dispatcher>(f, sink);
+  if (options_.on_finding) {
+    auto [it, fresh] = live_first_seen_.try_emplace(name_key(f, IpAddr{}).device, f.first_seen);
+    if (!fresh) it->second = std::min(it->second, f.first_seen);
+  }
   // The name is the one known when the flow starts: a later answer does
   // not rename it.
   if (!resolved_.empty()) {
@@ -263,7 +267,36 @@ void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto:
     r.destination.ip = f.server.ip;
     r.destination.port = f.server.port;
     if (f.id == 0) r.encrypted = false;  // EAPOL: in clear on the link
+    if (options_.on_finding) announce(r, f);
   }
+}
+
+void Engine::name_destination(const proto::Dispatcher& dispatcher, const proto::FlowFacts& facts,
+                              DestinationRecord& d) {
+  d.host = !facts.sni.empty()    ? report_.strings.intern(facts.sni)
+           : !facts.host.empty() ? report_.strings.intern(facts.host)
+                                 : dispatcher.resolved_name;
+}
+
+void Engine::announce(FindingRecord& r, const flow::Flow& f) {
+  // A copy: the stored record keeps what finish() expects (no name, no
+  // place yet), so a watch run reports exactly what a scan would.
+  FindingRecord live = r;
+  if (f.id != 0) {
+    if (dispatching_ && f.consumer) {
+      const auto& dispatcher = static_cast<const proto::Dispatcher&>(*f.consumer);
+      proto::FlowFacts facts = dispatcher.facts();
+      name_destination(dispatcher, facts, live.destination);
+      live.encrypted = facts.encrypted;
+    }
+    if (!live_locator_)
+      live_locator_ = std::make_unique<geo::Locator>(options_.geo.get(), report_.strings);
+    live_locator_->locate(live.destination);
+  }
+  auto first = live_first_seen_.find(name_key(f, IpAddr{}).device);
+  Timestamp since = first != live_first_seen_.end() ? first->second : f.first_seen;
+  live.since_device_first_seen_s = double(live.ts - std::min(since, live.ts)) / kNsPerSec;
+  options_.on_finding(live);
 }
 
 // Which side of an EAPOL frame is the supplicant: the sender of Start,
@@ -350,11 +383,7 @@ void Engine::on_flow_closed(flow::Flow& f) {
     r.encrypted = facts.encrypted;
     r.sni = report_.strings.intern(facts.sni);
     r.looks_like = report_.strings.intern(d.looks_like());
-    // The best name for the server: SNI, then HTTP Host, then the name the
-    // device resolved the address to by DNS before the flow began.
-    r.dst.host = !r.sni.empty()        ? r.sni
-                 : !facts.host.empty() ? report_.strings.intern(facts.host)
-                                       : d.resolved_name;
+    name_destination(d, facts, r.dst);
   }
   // The device is the client side, by MAC where the link has one.
   r.device = 0;  // assigned in finish()

@@ -43,6 +43,13 @@ struct EngineOptions {
   enrich::OuiSources oui = enrich::OuiSources::defaults();
   // The periodic-contact detector of the timeline.
   enrich::PeriodOptions timeline;
+  // Live (phonehome watch): called with each finding as soon as its message
+  // is parsed, long before finish(). The record is provisional: no id and
+  // no device id yet (device_mac / device_ip say which device), the
+  // destination named and located as known at that moment, encryption as
+  // the flow's parser sees it so far, and the time since the device's
+  // first flow seen so far.
+  std::function<void(const FindingRecord&)> on_finding;
   // Test hook: replaces the default per-flow consumer.
   flow::FlowTable::ConsumerFactory consumer_factory;
 };
@@ -83,6 +90,11 @@ class Engine final : private proto::FlowMessageSink {
   void complete_devices(const std::vector<IpAddr>& key_ips);
   std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
   void locate_destinations();
+  // The destination of a flow's server as known now: SNI, then HTTP Host,
+  // then the name the device resolved the address to before the flow began.
+  void name_destination(const proto::Dispatcher& dispatcher, const proto::FlowFacts& facts,
+                        DestinationRecord& d);
+  void announce(FindingRecord& r, const flow::Flow& f);  // on_finding
 
   // Messages from the protocol parsers, with their flow: counted, DNS
   // answers remembered per device; the content and detection stages
@@ -113,6 +125,10 @@ class Engine final : private proto::FlowMessageSink {
   std::unordered_map<NameKey, std::string_view, NameKeyHash> resolved_;  // in report_.strings
   std::vector<IpAddr> named_;                                            // remember_names() scratch
   std::unique_ptr<IdentityCollector> identity_;  // with protocol parsing only
+  // Live only: where findings go before finish(), and the first flow start
+  // of each device (keyed as NameKey::device) for their relative time.
+  std::unique_ptr<geo::Locator> live_locator_;
+  std::unordered_map<IpAddr, Timestamp, AddrHash> live_first_seen_;
 
   // 802.1X has no IP layer and no flow record: one EAPOL session per
   // supplicant (the device) MAC, its messages reported with a pseudo-flow

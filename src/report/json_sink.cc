@@ -255,6 +255,22 @@ void flush(std::string& buf, std::ostream& out) {
 
 }  // namespace
 
+void write_live_finding_record(const FindingRecord& f, const Options& o, std::ostream& out) {
+  static const Report kNoReport;  // live records name no input file
+  std::string buf;
+  JsonWriter line(buf);
+  line.begin_object().field("kind", "live_finding");
+  if (f.device_mac) {
+    line.field("device_mac", o.reveal ? f.device_mac->to_string() : redact_mac(*f.device_mac));
+  } else {
+    line.field("device_ip", f.device_ip.to_string());
+  }
+  finding_fields(line, f, kNoReport, o);
+  line.end_object();
+  buf.push_back('\n');
+  out << buf;
+}
+
 void write_json_records(const Report& r, Format format, const Options& o, std::ostream& out) {
   std::string buf;
   JsonWriter w(buf);

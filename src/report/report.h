@@ -25,6 +25,14 @@ void write(const Report& report, Format format, const Options& options, std::ost
 void write_json_records(const Report& report, Format format, const Options& options,
                         std::ostream& out);
 void write_text(const Report& report, const Options& options, std::ostream& out);
+// phonehome watch: one finding as it happens (Engine's on_finding), as a
+// line of text or, for json/jsonl, a "live_finding" record (provisional:
+// id and device are 0; device_mac or device_ip says which device). The
+// caller flushes.
+void write_live_finding(const FindingRecord& finding, Format format, const Options& options,
+                        std::ostream& out);
+void write_live_finding_record(const FindingRecord& finding, const Options& options,
+                               std::ostream& out);
 // One self-contained HTML page (inline CSS/SVG/script, fetches nothing).
 void write_html(const Report& report, const Options& options, std::ostream& out);
 

@@ -324,6 +324,31 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   out << b;
 }
 
+void write_live_finding(const FindingRecord& f, Format format, const Options& o,
+                        std::ostream& out) {
+  if (format == Format::kJson || format == Format::kJsonl) {
+    write_live_finding_record(f, o, out);
+    return;
+  }
+  Style st{o.color};
+  std::string device = f.device_mac
+                           ? (o.reveal ? f.device_mac->to_string() : redact_mac(*f.device_mac))
+                           : f.device_ip.to_string();
+  const DestinationRecord& d = f.destination;
+  std::string dest = d.ip.version
+                         ? (d.host.empty() ? endpoint(d.ip, d.port)
+                                           : std::string(d.host) + ":" + std::to_string(d.port))
+                         : std::string("(link layer)");
+  if (std::string where = place(d); !where.empty()) dest += " (" + where + ")";
+  std::string clear = f.encrypted.has_value() && !*f.encrypted ? st.red(transport(f.encrypted))
+                                                               : transport(f.encrypted);
+  out << short_time(f.ts).substr(11) << "  " << device << "  " << st.bold(std::string(f.data_type))
+      << " " << (o.reveal ? f.value : redact(f.value)) << " -> " << dest << "  " << f.protocol
+      << " " << clear << ", " << since(f.since_device_first_seen_s) << ", " << f.confidence << "/"
+      << f.method << "\n"
+      << st.dim("          why: " + explanation(f)) << "\n";
+}
+
 void write(const Report& report, Format format, const Options& options, std::ostream& out) {
   if (format == Format::kText) {
     write_text(report, options, out);
