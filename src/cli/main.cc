@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -18,6 +19,7 @@
 #include "geo/geo.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
+#include "store/store.h"
 
 namespace {
 
@@ -36,7 +38,95 @@ std::string exe_path() {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
+// Where the report goes: standard output, or the file of -o.
+bool open_output(const ph::cli::Options& o, std::ofstream& file, std::ostream*& out) {
+  out = &std::cout;
+  if (o.output.empty() || o.output == "-") return true;
+  file.open(o.output, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    std::fprintf(stderr, "phonehome: cannot write %s\n", o.output.c_str());
+    return false;
+  }
+  out = &file;
+  return true;
+}
+
+int write_report(const ph::cli::Options& o, const ph::Report& report, std::ostream& out) {
+  ph::report::Options ro = o.report;
+  ro.color =
+      o.color == "always" || (o.color == "auto" && &out == &std::cout && isatty(STDOUT_FILENO));
+  ph::report::write(report, o.format, ro, out);
+  if (!out) {
+    std::fprintf(stderr, "phonehome: writing the report failed\n");
+    return ph::kExitUsage;
+  }
+  return ph::kExitOk;
+}
+
+// scan --db: the run into the store, each capture file known by the
+// SHA-256 of its bytes. Stdin, live captures and interrupted runs have
+// none: they are always added (an interrupted run is not the whole file).
+int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Report& report) {
+  ph::store::RunInfo info;
+  info.revealed = o.report.reveal;
+  info.imported_at = ph::format_rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  for (size_t i = 0; i < report.inputs.size(); ++i) {
+    std::string hash;
+    const std::string& path = report.inputs[i].path;
+    if (o.interface.empty() && !g_stop.load() && report.input_opened[i] && path != "-") {
+      auto h = ph::store::file_sha256(path);
+      if (h) hash = std::move(h.value());
+    }
+    info.input_sha256.push_back(std::move(hash));
+  }
+  auto added = store.add(report, info);
+  if (!added) {
+    std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), added.error().message.c_str());
+    return ph::kExitUsage;
+  }
+  if (o.quiet) return ph::kExitOk;
+  if (added->added) {
+    std::fprintf(stderr,
+                 "phonehome: stored as run %lld in %s (%zu devices, %zu flows, %zu findings)\n",
+                 static_cast<long long>(added->run), o.db.c_str(), report.devices.size(),
+                 report.flows.size(), report.findings.size());
+  } else {
+    std::fprintf(stderr, "phonehome: %s holds these captures already (run %lld): nothing added\n",
+                 o.db.c_str(), static_cast<long long>(added->run));
+  }
+  return ph::kExitOk;
+}
+
+// phonehome report --db FILE: a Report rebuilt from the store, through the
+// same sinks as scan.
+int run_report(const ph::cli::Options& o) {
+  auto store = ph::store::Store::open(o.db, false);
+  if (!store) {
+    std::fprintf(stderr, "phonehome: --db: %s\n", store.error().message.c_str());
+    return ph::kExitUsage;
+  }
+  auto loaded = store->load(o.run ? std::optional<int64_t>(o.run) : std::nullopt);
+  if (!loaded) {
+    std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), loaded.error().message.c_str());
+    return ph::kExitUsage;
+  }
+  if (o.report.reveal && loaded->redacted) {
+    std::fprintf(stderr,
+                 "phonehome: --reveal: %s holds identifiers redacted (scanned without --reveal); "
+                 "they cannot be shown whole\n",
+                 o.db.c_str());
+    return ph::kExitUsage;
+  }
+  std::ofstream file;
+  std::ostream* out = nullptr;
+  if (!open_output(o, file, out)) return ph::kExitUsage;
+  return write_report(o, loaded->report, *out);
+}
+
 int run(const ph::cli::Options& o) {
+  if (o.command == "report") return run_report(o);
   // GeoIP data: --geoip DIR must work (the user asked for it); the default
   // data may be missing, which is a warning in the report.
   ph::EngineOptions engine_options = o.engine;
@@ -85,16 +175,22 @@ int run(const ph::cli::Options& o) {
     engine_options.profile = std::move(matcher.value());
   }
 
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!o.output.empty() && o.output != "-") {
-    file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::fprintf(stderr, "phonehome: cannot write %s\n", o.output.c_str());
+  // The store is opened before any input is read: a database that cannot
+  // be used is a usage error, found before a long scan.
+  std::optional<ph::store::Store> store;
+  if (!o.db.empty()) {
+    auto opened = ph::store::Store::open(o.db, true);
+    if (!opened) {
+      std::fprintf(stderr, "phonehome: --db: %s\n", opened.error().message.c_str());
       return ph::kExitUsage;
     }
-    out = &file;
+    store.emplace(std::move(opened.value()));
   }
+
+  std::ofstream file;
+  std::ostream* out = nullptr;
+  const bool print_report = !store || o.report_asked;
+  if (print_report && !open_output(o, file, out)) return ph::kExitUsage;
 
   ph::Engine engine(engine_options);
   ph::cli::ProgressLine progress(o.progress && isatty(STDERR_FILENO));
@@ -137,13 +233,11 @@ int run(const ph::cli::Options& o) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());
     }
   }
-  ph::report::Options ro = o.report;
-  ro.color =
-      o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
-  ph::report::write(report, o.format, ro, *out);
-  if (!*out) {
-    std::fprintf(stderr, "phonehome: writing the report failed\n");
-    return ph::kExitUsage;
+  if (store) {
+    if (int rc = store_run(o, *store, report); rc != ph::kExitOk) return rc;
+  }
+  if (print_report) {
+    if (int rc = write_report(o, report, *out); rc != ph::kExitOk) return rc;
   }
   return ph::exit_code_for(report);
 }

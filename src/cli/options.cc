@@ -45,6 +45,7 @@ std::string usage() {
 Usage:
   phonehome scan [options] CAPTURE...     read pcap/pcapng files (gzip/zstd ok, - for stdin)
   phonehome scan [options] -i IFACE       capture live until Ctrl-C (or --duration)
+  phonehome report --db FILE [options]    the report of runs stored with scan --db
   phonehome --help | --version
 
 Output:
@@ -55,6 +56,11 @@ Output:
   -q, --quiet                no progress display
   --no-progress              no progress display (it is shown only on a terminal anyway)
   --color auto|always|never  colours in text output (auto: only on a terminal)
+  --db FILE                  scan: also store the run in the SQLite database FILE (created
+                             if missing; the same captures are stored once); the report is
+                             then printed only when --format or -o is given
+                             report: read the runs from FILE (see docs/sqlite-schema.md)
+  --run N                    report: only run N (default: every run, devices merged)
 
 Analysis:
   --profile FILE             your device's known values (IMEI, IMSI, phone, MAC, e-mail,
@@ -77,8 +83,8 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
 
 Exit codes:
   0  success
-  2  usage error (also: --geoip DIR holds no usable database, or a profile that
-     cannot be read)
+  2  usage error (also: --geoip DIR holds no usable database, a profile that
+     cannot be read, or a --db database that cannot be used)
   3  an input could not be opened or is not a capture (other inputs are still read)
   4  an input is damaged (truncated, corrupt, unsupported link type): everything
      before the damage was read and reported; the summary says where and why
@@ -87,6 +93,7 @@ Examples:
   phonehome scan examples/demo.pcap
   phonehome scan --profile my-phone.toml capture.pcapng
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
+  phonehome scan --db phonehome.sqlite day1.pcap && phonehome report --db phonehome.sqlite
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
 )";
 }
@@ -104,7 +111,7 @@ ParseResult parse(int argc, char** argv) {
     r.message = "phonehome " PHONEHOME_VERSION "\n";
     return r;
   }
-  if (cmd != "scan") return fail("unknown command '" + cmd + "'");
+  if (cmd != "scan" && cmd != "report") return fail("unknown command '" + cmd + "'");
 
   Options o;
   o.command = cmd;
@@ -120,6 +127,8 @@ ParseResult parse(int argc, char** argv) {
     kBudget,
     kGeoip,
     kProfile,
+    kDb,
+    kRun,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -138,6 +147,8 @@ ParseResult parse(int argc, char** argv) {
       {"flows-only", no_argument, nullptr, kFlowsOnly},
       {"geoip", required_argument, nullptr, kGeoip},
       {"profile", required_argument, nullptr, kProfile},
+      {"db", required_argument, nullptr, kDb},
+      {"run", required_argument, nullptr, kRun},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -157,10 +168,12 @@ ParseResult parse(int argc, char** argv) {
           o.format = report::Format::kJsonl;
         else
           return fail("--format must be text, json or jsonl (got '" + f + "')");
+        o.report_asked = true;
         break;
       }
       case 'o':
         o.output = optarg;
+        o.report_asked = true;
         break;
       case kReveal:
         o.report.reveal = true;
@@ -215,6 +228,19 @@ ParseResult parse(int argc, char** argv) {
       case kProfile:
         o.profile = optarg;
         break;
+      case kDb:
+        o.db = optarg;
+        if (o.db.empty()) return fail("--db takes a file name");
+        break;
+      case kRun: {
+        char* end = nullptr;
+        errno = 0;
+        long long n = std::strtoll(optarg, &end, 10);
+        if (errno || end == optarg || *end || n < 1)
+          return fail("--run takes a run number (1, 2, ...)");
+        o.run = n;
+        break;
+      }
       case 'h': {
         ParseResult r;
         r.message = usage();
@@ -227,6 +253,17 @@ ParseResult parse(int argc, char** argv) {
     }
   }
   for (int i = optind; i < argc; ++i) o.inputs.emplace_back(argv[i]);
+  if (o.command == "report") {
+    if (o.db.empty()) return fail("report needs --db FILE");
+    if (!o.inputs.empty() || !o.interface.empty())
+      return fail("report reads the database; scan reads captures");
+    if (!o.profile.empty() || !o.filter.empty() || o.engine.flows_only || !o.geoip_dir.empty())
+      return fail("report takes only output options (see phonehome --help)");
+    ParseResult r;
+    r.options = std::move(o);
+    return r;
+  }
+  if (o.run) return fail("--run applies to report");
   if (o.inputs.empty() && o.interface.empty())
     return fail("scan needs a capture file (or - for stdin), or -i IFACE");
   if (!o.inputs.empty() && !o.interface.empty())
