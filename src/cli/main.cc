@@ -88,10 +88,14 @@ int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Repo
   }
   if (o.quiet) return ph::kExitOk;
   if (added->added) {
-    std::fprintf(stderr,
-                 "phonehome: stored as run %lld in %s (%zu devices, %zu flows, %zu findings)\n",
-                 static_cast<long long>(added->run), o.db.c_str(), report.devices.size(),
-                 report.flows.size(), report.findings.size());
+    auto count = [](size_t n, const char* what) {
+      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    std::fprintf(stderr, "phonehome: stored as run %lld in %s (%s, %s, %s)\n",
+                 static_cast<long long>(added->run), o.db.c_str(),
+                 count(report.devices.size(), "device").c_str(),
+                 count(report.flows.size(), "flow").c_str(),
+                 count(report.findings.size(), "finding").c_str());
   } else {
     std::fprintf(stderr, "phonehome: %s holds these captures already (run %lld): nothing added\n",
                  o.db.c_str(), static_cast<long long>(added->run));
