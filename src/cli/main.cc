@@ -111,7 +111,19 @@ int run_report(const ph::cli::Options& o) {
     std::fprintf(stderr, "phonehome: --db: %s\n", store.error().message.c_str());
     return ph::kExitUsage;
   }
-  auto loaded = store->load(o.run ? std::optional<int64_t>(o.run) : std::nullopt);
+  // --capture FILE: the file's SHA-256; otherwise the digits given.
+  std::string capture = o.capture;
+  if (!capture.empty() && access(capture.c_str(), R_OK) == 0) {
+    auto hash = ph::store::file_sha256(capture);
+    if (!hash) {
+      std::fprintf(stderr, "phonehome: --capture: %s\n", hash.error().message.c_str());
+      return ph::kExitUsage;
+    }
+    capture = hash.value();
+  }
+  auto loaded = !capture.empty()
+                    ? store->load_capture(capture)
+                    : store->load(o.run ? std::optional<int64_t>(o.run) : std::nullopt);
   if (!loaded) {
     std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), loaded.error().message.c_str());
     return ph::kExitUsage;

@@ -61,6 +61,8 @@ Output:
                              then printed only when --format or -o is given
                              report: read the runs from FILE (see docs/sqlite-schema.md)
   --run N                    report: only run N (default: every run, devices merged)
+  --capture FILE|SHA256      report: only the runs that read this capture (the file, or
+                             the first digits of the SHA-256 of its bytes)
 
 Analysis:
   --profile FILE             your device's known values (IMEI, IMSI, phone, MAC, e-mail,
@@ -129,6 +131,7 @@ ParseResult parse(int argc, char** argv) {
     kProfile,
     kDb,
     kRun,
+    kCapture,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -149,6 +152,7 @@ ParseResult parse(int argc, char** argv) {
       {"profile", required_argument, nullptr, kProfile},
       {"db", required_argument, nullptr, kDb},
       {"run", required_argument, nullptr, kRun},
+      {"capture", required_argument, nullptr, kCapture},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -241,6 +245,10 @@ ParseResult parse(int argc, char** argv) {
         o.run = n;
         break;
       }
+      case kCapture:
+        o.capture = optarg;
+        if (o.capture.empty()) return fail("--capture takes a capture file or its SHA-256");
+        break;
       case 'h': {
         ParseResult r;
         r.message = usage();
@@ -259,11 +267,12 @@ ParseResult parse(int argc, char** argv) {
       return fail("report reads the database; scan reads captures");
     if (!o.profile.empty() || !o.filter.empty() || o.engine.flows_only || !o.geoip_dir.empty())
       return fail("report takes only output options (see phonehome --help)");
+    if (o.run && !o.capture.empty()) return fail("give --run or --capture, not both");
     ParseResult r;
     r.options = std::move(o);
     return r;
   }
-  if (o.run) return fail("--run applies to report");
+  if (o.run || !o.capture.empty()) return fail("--run and --capture apply to report");
   if (o.inputs.empty() && o.interface.empty())
     return fail("scan needs a capture file (or - for stdin), or -i IFACE");
   if (!o.inputs.empty() && !o.interface.empty())

@@ -24,11 +24,14 @@ struct Options {
   bool quiet = false;
   bool progress = true;
   std::string color = "auto";
-  std::string geoip_dir;      // --geoip: empty = the default search path (geo/geo.h)
-  std::string profile;        // --profile FILE (read by main, not here)
-  std::string db;             // --db FILE: the SQLite store (src/store/)
-  int64_t run = 0;            // report --run N (0: every run)
-  bool report_asked = false;  // --format or -o given (scan --db prints no report without)
+  std::string geoip_dir;  // --geoip: empty = the default search path (geo/geo.h)
+  std::string profile;    // --profile FILE (read by main, not here)
+  std::string db;         // --db FILE: the SQLite store (src/store/)
+  // report --run N (0: every run); report --capture FILE|SHA256: the runs that read it.
+  int64_t run = 0;
+  std::string capture;
+  // --format or -o given: scan --db prints the report only then.
+  bool report_asked = false;
   EngineOptions engine;
 };
 

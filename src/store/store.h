@@ -76,8 +76,13 @@ class Store {
   // key, flows, findings and contacts renumbered in run order, inputs,
   // counters and warnings of all runs together. Error: no such run.
   Result<Loaded> load(std::optional<int64_t> run);
+  // The runs that read the capture whose SHA-256 (hex) is or starts with
+  // `sha256` (at least 6 digits), together. Error: no such capture, or
+  // the prefix fits several.
+  Result<Loaded> load_capture(const std::string& sha256);
 
  private:
+  Result<Loaded> read_runs(const std::vector<int64_t>* only);  // null: every run
   explicit Store(DbHandle db) : db_(std::move(db)) {}
   DbHandle db_;
 };

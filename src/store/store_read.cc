@@ -3,6 +3,7 @@
 // JSON list columns are read with SQLite's own json_each(), so the store
 // needs no JSON parser.
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "store/store.h"
@@ -470,6 +471,47 @@ Result<std::vector<RunRow>> Store::runs() {
 }
 
 Result<Loaded> Store::load(std::optional<int64_t> run) {
+  if (!run) return read_runs(nullptr);
+  std::vector<int64_t> one{*run};
+  return read_runs(&one);
+}
+
+Result<Loaded> Store::load_capture(const std::string& sha256) {
+  std::string prefix;
+  for (char c : sha256) prefix.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+  if (prefix.size() < 6 || prefix.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return make_error("a capture is named by its SHA-256, at least its first 6 hex digits");
+  auto s = prepare(db_.get(), "SELECT id, sha256 FROM captures WHERE substr(sha256, 1, ?2) = ?1");
+  if (!s) return s.error();
+  s->bind(1, prefix).bind(2, uint64_t(prefix.size()));
+  std::vector<int64_t> ids;
+  if (auto r = for_each_row(*s,
+                            [&](const Stmt& row) -> Result<void> {
+                              ids.push_back(row.i64(0));
+                              return {};
+                            });
+      !r)
+    return r.error();
+  if (ids.empty()) return make_error("no capture " + prefix + " in the database");
+  if (ids.size() > 1)
+    return make_error(prefix + " is the start of " + std::to_string(ids.size()) +
+                      " captures' SHA-256: give more of it");
+  auto runs = prepare(db_.get(),
+                      "SELECT DISTINCT run_id FROM inputs WHERE capture_id = ?1 ORDER BY run_id");
+  if (!runs) return runs.error();
+  runs->bind(1, ids.front());
+  std::vector<int64_t> selected;
+  if (auto r = for_each_row(*runs,
+                            [&](const Stmt& row) -> Result<void> {
+                              selected.push_back(row.i64(0));
+                              return {};
+                            });
+      !r)
+    return r.error();
+  return read_runs(&selected);
+}
+
+Result<Loaded> Store::read_runs(const std::vector<int64_t>* only) {
   Reader reader(db_.get());
   if (auto r = reader.init(); !r) return r.error();
   // One read transaction: a concurrent writer's run is wholly in or out.
@@ -480,10 +522,10 @@ Result<Loaded> Store::load(std::optional<int64_t> run) {
     return rows.error();
   }
   Loaded loaded;
-  bool found = false;
+  size_t found = 0;
   for (const auto& row : *rows) {
-    if (run && row.id != *run) continue;
-    found = true;
+    if (only && std::find(only->begin(), only->end(), row.id) == only->end()) continue;
+    ++found;
     if (!row.revealed) loaded.redacted = true;
     if (auto r = reader.read_run(row.id, loaded.report); !r) {
       (void)exec(db_.get(), "ROLLBACK");
@@ -491,13 +533,17 @@ Result<Loaded> Store::load(std::optional<int64_t> run) {
     }
   }
   (void)exec(db_.get(), "COMMIT");
+  if (only && found < only->size()) {
+    for (int64_t id : *only)
+      if (std::none_of(rows->begin(), rows->end(), [&](const RunRow& r) { return r.id == id; }))
+        return make_error("no run " + std::to_string(id) + " in the database");
+  }
   // Contacts by device, then first contact, as the engine orders them
   // (one run's are in that order already; the sort is stable).
   auto& contacts = loaded.report.contacts;
   std::stable_sort(contacts.begin(), contacts.end(), [](const auto& a, const auto& b) {
     return a.device != b.device ? a.device < b.device : a.first_contact < b.first_contact;
   });
-  if (run && !found) return make_error("no run " + std::to_string(*run) + " in the database");
   return loaded;
 }
 

@@ -123,6 +123,32 @@ TEST(StoreCli, TheSameCaptureIsStoredOnceAndTwoCapturesAccumulate) {
   EXPECT_NE(all.find("\"path\":\"" + profile_demo() + "\""), std::string::npos);
 }
 
+TEST(StoreCli, ReportOfOneCaptureByFileOrSha256) {
+  TempDir dir;
+  std::string db = shell_quote(dir.file("ph.sqlite").string());
+  ASSERT_EQ(scan("--db " + db + " " + shell_quote(demo())).status, 0);
+  ASSERT_EQ(scan("--db " + db + " " + shell_quote(profile_demo())).status, 0);
+  int s0 = -1, s1 = -1, s2 = -1;
+  std::string expected =
+      stdout_of("scan --no-progress --format jsonl " + shell_quote(profile_demo()), &s0);
+  EXPECT_EQ(
+      stdout_of("report --db " + db + " --format jsonl --capture " + shell_quote(profile_demo()),
+                &s1),
+      expected);
+  EXPECT_EQ(s1, 0);
+  // The first 12 digits of its SHA-256, from coreutils.
+  std::string sha = run_command("sha256sum " + shell_quote(profile_demo())).substr(0, 12);
+  EXPECT_EQ(stdout_of("report --db " + db + " --format jsonl --capture " + sha, &s2), expected);
+  EXPECT_EQ(s2, 0);
+  ScanRun none = report("--db " + db + " --capture 0123456789abcdef");
+  EXPECT_EQ(none.status, 2);
+  EXPECT_NE(none.out.find("no capture 0123456789abcdef in the database"), std::string::npos)
+      << none.out;
+  ScanRun both = report("--db " + db + " --run 1 --capture " + sha);
+  EXPECT_EQ(both.status, 2);
+  EXPECT_NE(both.out.find("give --run or --capture, not both"), std::string::npos) << both.out;
+}
+
 TEST(StoreCli, RevealIsStoredOnlyWhenAskedAndCannotBeAddedLater) {
   TempDir dir;
   std::string db = shell_quote(dir.file("ph.sqlite").string());
@@ -207,7 +233,7 @@ TEST(StoreCli, ReportOptionsAreChecked) {
   EXPECT_NE(c.out.find("--run takes a run number"), std::string::npos) << c.out;
   ScanRun d = scan("--run 1 " + shell_quote(demo()));
   EXPECT_EQ(d.status, 2);
-  EXPECT_NE(d.out.find("--run applies to report"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("--run and --capture apply to report"), std::string::npos) << d.out;
 }
 
 }  // namespace

@@ -279,6 +279,24 @@ TEST_F(StoreTest, TheSameDeviceInTwoCapturesIsOneDevice) {
   EXPECT_EQ(all->report.findings.size(), 2 * demo_.findings.size());
 }
 
+TEST_F(StoreTest, ACaptureSelectsTheRunsThatReadIt) {
+  Store s = open();
+  ASSERT_TRUE(s.add(demo_, info_for("aaaaaa11")).ok());
+  ASSERT_TRUE(s.add(other_, info_for("aaaaaa22")).ok());
+  auto second = s.load_capture("AAAAAA22");
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(render(second->report, report::Format::kJsonl), render(other_, report::Format::kJsonl));
+  auto ambiguous = s.load_capture("aaaaaa");
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_EQ(ambiguous.error().message,
+            "aaaaaa is the start of 2 captures' SHA-256: give more of it");
+  auto none = s.load_capture("bbbbbbbb");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message, "no capture bbbbbbbb in the database");
+  EXPECT_FALSE(s.load_capture("aa").ok());        // too short
+  EXPECT_FALSE(s.load_capture("zzzzzzzz").ok());  // not hex
+}
+
 TEST_F(StoreTest, NoSuchRunIsAnError) {
   Store s = open();
   ASSERT_TRUE(s.add(demo_, info_for("aa")).ok());
@@ -376,6 +394,15 @@ TEST_F(StoreTest, AWriterKilledMidTransactionLeavesTheEarlierRuns) {
   ASSERT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
 
+  // The first to open it after the crash is a reader (phonehome report):
+  // it sees the run before, whole.
+  {
+    auto reader = Store::open(db_, false);
+    ASSERT_TRUE(reader.ok()) << reader.error().message;
+    auto all = reader->load(std::nullopt);
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    EXPECT_EQ(render(all->report, report::Format::kJsonl), render(demo_, report::Format::kJsonl));
+  }
   Raw raw(db_);
   EXPECT_EQ(raw.text("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(raw.count("SELECT count(*) FROM runs"), 1);
