@@ -33,6 +33,22 @@ std::optional<MacAddr> parse_mac(const std::string& s) {
   return m;
 }
 
+// The first column of every row of `sql`, run with `params` bound as ?1, ?2...
+template <class... P>
+Result<std::vector<int64_t>> integers(sqlite3* db, const char* sql, const P&... params) {
+  auto s = prepare(db, sql);
+  if (!s) return s.error();
+  int i = 0;
+  (s->bind(++i, params), ...);
+  std::vector<int64_t> out;
+  auto r = for_each_row(*s, [&](const Stmt& row) -> Result<void> {
+    out.push_back(row.i64(0));
+    return {};
+  });
+  if (!r) return r.error();
+  return out;
+}
+
 uint8_t proto_number(const std::string& s) { return s == "tcp" ? 6 : 17; }
 
 uint32_t note_bits(const std::vector<std::string>& names) {
@@ -481,34 +497,18 @@ Result<Loaded> Store::load_capture(const std::string& sha256) {
   for (char c : sha256) prefix.push_back(char(std::tolower(static_cast<unsigned char>(c))));
   if (prefix.size() < 6 || prefix.find_first_not_of("0123456789abcdef") != std::string::npos)
     return make_error("a capture is named by its SHA-256, at least its first 6 hex digits");
-  auto s = prepare(db_.get(), "SELECT id, sha256 FROM captures WHERE substr(sha256, 1, ?2) = ?1");
-  if (!s) return s.error();
-  s->bind(1, prefix).bind(2, uint64_t(prefix.size()));
-  std::vector<int64_t> ids;
-  if (auto r = for_each_row(*s,
-                            [&](const Stmt& row) -> Result<void> {
-                              ids.push_back(row.i64(0));
-                              return {};
-                            });
-      !r)
-    return r.error();
-  if (ids.empty()) return make_error("no capture " + prefix + " in the database");
-  if (ids.size() > 1)
-    return make_error(prefix + " is the start of " + std::to_string(ids.size()) +
+  auto ids = integers(db_.get(), "SELECT id FROM captures WHERE substr(sha256, 1, ?2) = ?1", prefix,
+                      int64_t(prefix.size()));
+  if (!ids) return ids.error();
+  if (ids->empty()) return make_error("no capture " + prefix + " in the database");
+  if (ids->size() > 1)
+    return make_error(prefix + " is the start of " + std::to_string(ids->size()) +
                       " captures' SHA-256: give more of it");
-  auto runs = prepare(db_.get(),
-                      "SELECT DISTINCT run_id FROM inputs WHERE capture_id = ?1 ORDER BY run_id");
-  if (!runs) return runs.error();
-  runs->bind(1, ids.front());
-  std::vector<int64_t> selected;
-  if (auto r = for_each_row(*runs,
-                            [&](const Stmt& row) -> Result<void> {
-                              selected.push_back(row.i64(0));
-                              return {};
-                            });
-      !r)
-    return r.error();
-  return read_runs(&selected);
+  auto selected = integers(
+      db_.get(), "SELECT DISTINCT run_id FROM inputs WHERE capture_id = ?1 ORDER BY run_id",
+      ids->front());
+  if (!selected) return selected.error();
+  return read_runs(&*selected);
 }
 
 Result<Loaded> Store::read_runs(const std::vector<int64_t>* only) {
