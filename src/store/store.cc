@@ -112,29 +112,26 @@ std::string json_views(const std::vector<std::string_view>& list) {
   return out;
 }
 
-// The key the engine gives a device (MAC, else the IP of its first
-// sighting), hashed: devices of different runs are the same when it is.
-std::string identity_sha256(const Report& r, const DeviceRecord& d) {
-  std::string key;
-  if (d.mac) {
-    key = "mac:" + d.mac->to_string();
-  } else {
-    IpAddr ip;
-    for (const auto& f : r.flows)
-      if (f.device == d.id) {
-        ip = f.src_ip;
-        break;
-      }
-    if (!ip.version)
-      for (const auto& f : r.findings)
-        if (f.device == d.id) {
-          ip = f.device_ip;
-          break;
-        }
+// The keys the engine gave the devices (MAC, else the IP of the device's
+// first flow or, for one seen only in EAPOL, of its first finding),
+// hashed, by device id - 1: devices of different runs are one when equal.
+std::vector<std::string> identity_hashes(const Report& r) {
+  std::vector<IpAddr> key_ip(r.devices.size());
+  auto note = [&](uint64_t device, const IpAddr& ip) {
+    if (device >= 1 && device <= key_ip.size() && !key_ip[device - 1].version)
+      key_ip[device - 1] = ip;
+  };
+  for (const auto& f : r.flows) note(f.device, f.src_ip);
+  for (const auto& f : r.findings) note(f.device, f.device_ip);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r.devices.size(); ++i) {
+    const DeviceRecord& d = r.devices[i];
+    IpAddr ip = key_ip[i];
     if (!ip.version && !d.ip_history.empty()) ip = d.ip_history.front().ip;
-    key = "ip:" + ip.to_string();
+    std::string key = d.mac ? "mac:" + d.mac->to_string() : "ip:" + ip.to_string();
+    out.push_back(crypto::digest_hex(crypto::sha256(), key));
   }
-  return crypto::digest_hex(crypto::sha256(), key);
+  return out;
 }
 
 // The run's key: SHA-256 over its inputs' hashes, sorted (the same files
@@ -285,11 +282,13 @@ class Writer {
     if (!g) return g.error();
     if (!s) return s.error();
     const bool reveal = info_.revealed;
-    for (const auto& d : r_.devices) {
+    const std::vector<std::string> identities = identity_hashes(r_);
+    for (size_t i = 0; i < r_.devices.size(); ++i) {
+      const DeviceRecord& d = r_.devices[i];
       std::string mac;
       if (d.mac) mac = reveal ? d.mac->to_string() : report::redact_mac(*d.mac);
       const std::string first = format_rfc3339(d.first_seen), last = format_rfc3339(d.last_seen);
-      g->bind(1, identity_sha256(r_, d)).bind_opt(2, mac).bind_opt(3, d.vendor);
+      g->bind(1, identities[i]).bind_opt(2, mac).bind_opt(3, d.vendor);
       g->bind(4, first).bind(5, last).bind(6, int64_t(d.first_seen)).bind(7, int64_t(d.last_seen));
       auto row = g->step();
       if (!row) return row.error();
