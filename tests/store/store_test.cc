@@ -297,6 +297,101 @@ TEST_F(StoreTest, ACaptureSelectsTheRunsThatReadIt) {
   EXPECT_FALSE(s.load_capture("zzzzzzzz").ok());  // not hex
 }
 
+// A report made by hand with what the example captures lack: a device
+// without a MAC (keyed by its IP), a VLAN, an unknown app, encryption
+// unknown, a finding without a flow (EAPOL), an operator with only a
+// country, a periodic contact, identifier spans in a name.
+Report odd_report(const std::string& client_ip) {
+  Report r;
+  capture::InputInfo in;
+  in.path = "odd.pcapng";
+  in.format = "pcapng+zstd";
+  in.linktype = 101;
+  in.packets = 9;
+  in.damaged = true;
+  in.errors = {"record 9 at offset 4096: truncated"};
+  r.inputs.push_back(in);
+  r.input_opened.push_back(true);
+  DeviceRecord& d = r.devices.emplace_back();
+  d.id = 1;
+  d.ips = {IpAddr::parse(client_ip)};
+  d.ip_history.push_back({IpAddr::parse(client_ip), 5, 6, kIpFromFlow | kIpFromArp});
+  d.hostname = {"android-1c1335ec95a27318", {{8, 16}}};
+  d.names = {d.hostname, {"printer", {}}};
+  d.first_seen = 5;
+  d.last_seen = 6'000'000'123;
+  d.flows = 1;
+  FlowRecord& f = r.flows.emplace_back();
+  f.id = 1;
+  f.device = 1;
+  f.proto = 17;
+  f.vlan = 42;
+  f.src_ip = IpAddr::parse(client_ip);
+  f.src_port = 5000;
+  f.dst.ip = IpAddr::parse("2001:db8::1");
+  f.dst.port = 9999;
+  f.dst.scope = r.strings.intern("documentation");
+  f.looks_like = r.strings.intern("random");
+  f.first_seen = 5;
+  f.last_seen = 6'000'000'123;
+  f.notes = kNoteTruncated | kNoteMidstream;
+  FindingRecord& x = r.findings.emplace_back();
+  x.id = 1;
+  x.device = 1;
+  x.ts = 7;
+  x.since_device_first_seen_s = 1.0 / 3;
+  x.frame = 3;
+  x.data_type = r.strings.intern("iccid");
+  x.value = "8944105548629674923";
+  x.value_sha256 = "00ff";
+  x.where = r.strings.intern("eap.identity");
+  x.method = r.strings.intern("validated");
+  x.confidence = r.strings.intern("medium");
+  x.rule = "why";
+  x.protocol = r.strings.intern("eapol");
+  x.mobile = MobileContext{{}, {}, r.strings.intern("GB"), {}};
+  x.device_ip = IpAddr::parse(client_ip);
+  ContactRecord& c = r.contacts.emplace_back();
+  c.device = 1;
+  c.proto = 17;
+  c.destination = f.dst;
+  c.addresses = 1;
+  c.app = r.strings.intern("unknown");
+  c.flows = c.contacts = 1;
+  c.period_s = 60.125;
+  c.jitter_s = 0.5;
+  c.periodic_contacts = 4;
+  c.missed_beats = 1;
+  r.stats.packets = 9;
+  r.stats.anomalies.add("ipv4.bad-checksum", 2);
+  r.stats.drops.add("tcp.ooo-cap-bytes", 100);
+  r.warnings = {"interrupted before the end of the input"};
+  r.duration_s = 6.000000118;
+  return r;
+}
+
+TEST_F(StoreTest, WhatTheExamplesLackReadsBackToo) {
+  Store s = open();
+  Report odd = odd_report("10.0.0.7");
+  for (bool reveal : {false, true}) {
+    auto added = s.add(odd, info_for(reveal ? "revealed" : "redacted", reveal));
+    ASSERT_TRUE(added.ok()) << added.error().message;
+    auto loaded = s.load(added->run);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    for (auto f : {report::Format::kJsonl, report::Format::kText})
+      EXPECT_EQ(render(loaded->report, f, reveal), render(odd, f, reveal)) << reveal;
+    EXPECT_EQ(render(loaded->report, report::Format::kJson), render(odd, report::Format::kJson));
+  }
+  // The device without a MAC is one device across runs by its IP; another
+  // IP is another device.
+  ASSERT_TRUE(s.add(odd_report("10.0.0.8"), info_for("other")).ok());
+  Raw raw(db_);
+  EXPECT_EQ(raw.count("SELECT count(*) FROM devices"), 2);
+  EXPECT_EQ(raw.text("SELECT hostname FROM run_devices WHERE run_id = 1"),
+            report::shown(odd.devices[0].hostname, false));
+  EXPECT_EQ(report::shown(odd.devices[0].hostname, false), "android-1c1335********18");
+}
+
 TEST_F(StoreTest, NoSuchRunIsAnError) {
   Store s = open();
   ASSERT_TRUE(s.add(demo_, info_for("aa")).ok());
