@@ -15,24 +15,30 @@
 namespace ph::store {
 namespace {
 
-Result<int64_t> pragma_int(sqlite3* db, const char* name) {
-  auto s = prepare(db, std::string("PRAGMA ") + name);
+// What the file says it is, read in one statement so that the three come
+// from one snapshot (another phonehome may be creating the schema).
+struct Header {
+  int64_t application_id = 0, user_version = 0, tables = 0;
+};
+Result<Header> read_header(sqlite3* db) {
+  auto s = prepare(db,
+                   "SELECT (SELECT application_id FROM pragma_application_id()), "
+                   "(SELECT user_version FROM pragma_user_version()), "
+                   "(SELECT count(*) FROM sqlite_schema)");
   if (!s) return s.error();
   auto row = s->step();
   if (!row) return row.error();
-  return *row ? s->i64(0) : int64_t(0);
-}
-
-Result<int64_t> table_count(sqlite3* db) {
-  auto s = prepare(db, "SELECT count(*) FROM sqlite_schema");
-  if (!s) return s.error();
-  auto row = s->step();
-  if (!row) return row.error();
-  return s->i64(0);
+  return Header{s->i64(0), s->i64(1), s->i64(2)};
 }
 
 Result<void> create_schema(sqlite3* db) {
   if (auto r = exec(db, "BEGIN IMMEDIATE"); !r) return r;
+  // Another phonehome may have created it while this one waited for the lock.
+  auto header = read_header(db);
+  if (!header || header->tables > 0) {
+    (void)exec(db, "ROLLBACK");
+    return header ? Result<void>() : Result<void>(header.error());
+  }
   auto r = exec(db, kSchemaSql);
   if (r) {
     std::string pragmas = "PRAGMA application_id = " + std::to_string(kApplicationId) +
@@ -416,24 +422,25 @@ Result<Store> Store::open(const std::string& path, bool create) {
   sqlite3_busy_timeout(db.get(), 5000);
   sqlite3_extended_result_codes(db.get(), 1);
   // Reading the header tells a SQLite file from anything else.
-  auto app = pragma_int(db.get(), "application_id");
-  if (!app) return make_error(path + " is not a phonehome database (" + app.error().message + ")");
-  auto version = pragma_int(db.get(), "user_version");
-  auto tables = table_count(db.get());
-  if (!version) return version.error();
-  if (!tables) return tables.error();
-  if (*app == 0 && *version == 0 && *tables == 0) {
+  auto header = read_header(db.get());
+  if (!header)
+    return make_error(path + " is not a phonehome database (" + header.error().message + ")");
+  if (header->application_id == 0 && header->user_version == 0 && header->tables == 0) {
     if (!create) return make_error(path + " is an empty database, not a phonehome database");
     if (auto r = create_schema(db.get()); !r)
       return make_error("cannot create the schema in " + path + ": " + r.error().message);
-  } else if (*app != kApplicationId) {
+    header = read_header(db.get());
+    if (!header) return header.error();
+  }
+  const int64_t version = header->user_version;
+  if (header->application_id != kApplicationId) {
     return make_error(path + " is not a phonehome database");
-  } else if (*version > kSchemaVersion) {
-    return make_error(path + " has schema version " + std::to_string(*version) +
+  } else if (version > kSchemaVersion) {
+    return make_error(path + " has schema version " + std::to_string(version) +
                       ", newer than this phonehome reads (" + std::to_string(kSchemaVersion) +
                       "): use a newer phonehome");
-  } else if (*version < kSchemaVersion) {
-    return make_error(path + " has schema version " + std::to_string(*version) +
+  } else if (version < kSchemaVersion) {
+    return make_error(path + " has schema version " + std::to_string(version) +
                       ", which this phonehome cannot read");
   }
   if (create) {

@@ -149,6 +149,23 @@ TEST(StoreCli, ReportOfOneCaptureByFileOrSha256) {
   EXPECT_NE(both.out.find("give --run or --capture, not both"), std::string::npos) << both.out;
 }
 
+// Several scans at once on a database that does not exist yet: one
+// creates the schema, the others wait for its lock; each capture is
+// stored once.
+TEST(StoreCli, ConcurrentScansCreateOneDatabaseAndStoreEachCaptureOnce) {
+  TempDir dir;
+  std::string path = dir.file("ph.sqlite").string();
+  std::string cmd;
+  for (const auto& capture : {demo(), profile_demo(), demo(), profile_demo()})
+    cmd += std::string(PHONEHOME_BINARY) + " scan --no-progress -q --db " + shell_quote(path) +
+           " " + shell_quote(capture) + " || echo FAILED & ";
+  std::string out = run_command("{ " + cmd + "wait; } 2>&1");
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(sql_count(path, "SELECT count(*) FROM runs"), 2);
+  EXPECT_EQ(sql_count(path, "SELECT count(*) FROM captures"), 2);
+  EXPECT_EQ(sql_count(path, "SELECT count(*) FROM devices"), 2);
+}
+
 TEST(StoreCli, RevealIsStoredOnlyWhenAskedAndCannotBeAddedLater) {
   TempDir dir;
   std::string db = shell_quote(dir.file("ph.sqlite").string());
