@@ -419,7 +419,8 @@ Result<Store> Store::open(const std::string& path, bool create) {
   if (rc != SQLITE_OK)
     return make_error("cannot " + std::string(create ? "open or create " : "open ") + path + ": " +
                       (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
-  sqlite3_busy_timeout(db.get(), 5000);
+  // Another phonehome writing its run: wait for it rather than fail.
+  sqlite3_busy_timeout(db.get(), 60000);
   sqlite3_extended_result_codes(db.get(), 1);
   // Reading the header tells a SQLite file from anything else.
   auto header = read_header(db.get());
