@@ -521,3 +521,46 @@ TEST_F(StoreTest, AWriterKilledMidTransactionLeavesTheEarlierRuns) {
 
 }  // namespace
 }  // namespace ph::store
+
+namespace ph::store {
+namespace {
+
+// Every real capture of ../shared/captures (but the benchmark ones, too
+// slow under ASan) stored in one database, each run read back: the same
+// jsonl, redacted, as the scan; and each stored revealed gives the same
+// verbose text with --reveal in a second database.
+TEST(StoreRealCaptures, EveryCaptureReadsBackTheSame) {
+  std::vector<std::filesystem::path> files;
+  for (const char* dir : {"proto", "leak", "fp", "malformed", "pcapng-conformance", "har"})
+    for (auto& f : test::shared_files(dir, {".pcap", ".pcapng", ".gz", ".zst"})) files.push_back(f);
+  if (files.empty()) GTEST_SKIP() << "../shared/captures absent";
+  TempDir dir;
+  auto redacted = Store::open(dir.file("redacted.sqlite").string(), true);
+  auto revealed = Store::open(dir.file("revealed.sqlite").string(), true);
+  ASSERT_TRUE(redacted.ok());
+  ASSERT_TRUE(revealed.ok());
+  report::Options verbose;
+  verbose.reveal = verbose.verbose = true;
+  int64_t run = 0;
+  for (const auto& file : files) {
+    Report r = scan(file.string());
+    ++run;
+    ASSERT_TRUE(redacted->add(r, info_for(std::to_string(run))).ok()) << file;
+    ASSERT_TRUE(revealed->add(r, info_for(std::to_string(run), true)).ok()) << file;
+    auto a = redacted->load(run);
+    auto b = revealed->load(run);
+    ASSERT_TRUE(a.ok()) << file;
+    ASSERT_TRUE(b.ok()) << file;
+    EXPECT_EQ(render(a->report, report::Format::kJsonl), render(r, report::Format::kJsonl)) << file;
+    std::ostringstream expected, got;
+    report::write(r, report::Format::kText, verbose, expected);
+    report::write(b->report, report::Format::kText, verbose, got);
+    EXPECT_EQ(got.str(), expected.str()) << file;
+  }
+  auto all = redacted->runs();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(int64_t(all->size()), run);
+}
+
+}  // namespace
+}  // namespace ph::store
