@@ -63,6 +63,25 @@ int write_report(const ph::cli::Options& o, const ph::Report& report, std::ostre
   return ph::kExitOk;
 }
 
+// --html FILE, opened before the work so that a bad path fails early.
+bool open_html(const ph::cli::Options& o, std::ofstream& html) {
+  if (o.html.empty()) return true;
+  html.open(o.html, std::ios::binary | std::ios::trunc);
+  if (!html) std::fprintf(stderr, "phonehome: cannot write %s\n", o.html.c_str());
+  return bool(html);
+}
+
+int write_html(const ph::cli::Options& o, const ph::Report& report, std::ofstream& html) {
+  if (!html.is_open()) return ph::kExitOk;
+  ph::report::write(report, ph::report::Format::kHtml, o.report, html);
+  html.close();
+  if (!html) {
+    std::fprintf(stderr, "phonehome: writing %s failed\n", o.html.c_str());
+    return ph::kExitUsage;
+  }
+  return ph::kExitOk;
+}
+
 // scan --db: the run into the store, each capture file known by the
 // SHA-256 of its bytes. Stdin, live captures and interrupted runs have
 // none: they are always added (an interrupted run is not the whole file).
@@ -135,10 +154,16 @@ int run_report(const ph::cli::Options& o) {
                  o.db.c_str());
     return ph::kExitUsage;
   }
-  std::ofstream file;
+  // The report to standard output (or -o) unless only --html was asked for.
+  std::ofstream file, html;
   std::ostream* out = nullptr;
-  if (!open_output(o, file, out)) return ph::kExitUsage;
-  return write_report(o, loaded->report, *out);
+  const bool print_report = o.html.empty() || o.report_asked;
+  if (print_report && !open_output(o, file, out)) return ph::kExitUsage;
+  if (!open_html(o, html)) return ph::kExitUsage;
+  if (print_report) {
+    if (int rc = write_report(o, loaded->report, *out); rc != ph::kExitOk) return rc;
+  }
+  return write_html(o, loaded->report, html);
 }
 
 int run(const ph::cli::Options& o) {
@@ -207,6 +232,10 @@ int run(const ph::cli::Options& o) {
   std::ostream* out = nullptr;
   const bool print_report = !store || o.report_asked;
   if (print_report && !open_output(o, file, out)) return ph::kExitUsage;
+  // The HTML page is opened before the run too: a path that cannot be
+  // written is a usage error now, not after an hour of capture.
+  std::ofstream html;
+  if (!open_html(o, html)) return ph::kExitUsage;
 
   ph::Engine engine(engine_options);
   ph::cli::ProgressLine progress(o.progress && isatty(STDERR_FILENO));
@@ -255,6 +284,7 @@ int run(const ph::cli::Options& o) {
   if (print_report) {
     if (int rc = write_report(o, report, *out); rc != ph::kExitOk) return rc;
   }
+  if (int rc = write_html(o, report, html); rc != ph::kExitOk) return rc;
   return ph::exit_code_for(report);
 }
 

@@ -49,11 +49,15 @@ Usage:
   phonehome --help | --version
 
 Output:
-  --format text|json|jsonl   text for people (default), json/jsonl for tools
+  --format text|json|jsonl|html
+                             text for people (default), json/jsonl for tools, html: a
+                             self-contained page
   -o, --output FILE          write the report to FILE instead of standard output
+  --html FILE                also write the report as one self-contained HTML page
+                             (opens offline: it loads nothing from the network)
   --reveal                   print identifiers whole (they are redacted by default)
-  -v, --verbose              text: list every flow
-  -q, --quiet                no progress display
+  -v, --verbose              text: every finding, flow and low-confidence finding
+  -q, --quiet                text: only the personal data found; no progress, no warnings
   --no-progress              no progress display (it is shown only on a terminal anyway)
   --color auto|always|never  colours in text output (auto: only on a terminal)
   --db FILE                  scan: also store the run in the SQLite database FILE (created
@@ -94,6 +98,7 @@ Exit codes:
 Examples:
   phonehome scan examples/demo.pcap
   phonehome scan --profile my-phone.toml capture.pcapng
+  phonehome scan --html report.html capture.pcapng
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
   phonehome scan --db phonehome.sqlite day1.pcap && phonehome report --db phonehome.sqlite
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
@@ -129,6 +134,7 @@ ParseResult parse(int argc, char** argv) {
     kBudget,
     kGeoip,
     kProfile,
+    kHtml,
     kDb,
     kRun,
     kCapture,
@@ -150,6 +156,7 @@ ParseResult parse(int argc, char** argv) {
       {"flows-only", no_argument, nullptr, kFlowsOnly},
       {"geoip", required_argument, nullptr, kGeoip},
       {"profile", required_argument, nullptr, kProfile},
+      {"html", required_argument, nullptr, kHtml},
       {"db", required_argument, nullptr, kDb},
       {"run", required_argument, nullptr, kRun},
       {"capture", required_argument, nullptr, kCapture},
@@ -170,14 +177,19 @@ ParseResult parse(int argc, char** argv) {
           o.format = report::Format::kJson;
         else if (f == "jsonl")
           o.format = report::Format::kJsonl;
+        else if (f == "html")
+          o.format = report::Format::kHtml;
         else
-          return fail("--format must be text, json or jsonl (got '" + f + "')");
+          return fail("--format must be text, json, jsonl or html (got '" + f + "')");
         o.report_asked = true;
         break;
       }
       case 'o':
         o.output = optarg;
         o.report_asked = true;
+        break;
+      case kHtml:
+        o.html = optarg;
         break;
       case kReveal:
         o.report.reveal = true;
@@ -187,6 +199,7 @@ ParseResult parse(int argc, char** argv) {
         break;
       case 'q':
         o.quiet = true;
+        o.report.quiet = true;
         o.progress = false;
         break;
       case kNoProgress:

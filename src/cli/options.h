@@ -20,6 +20,7 @@ struct Options {
   double duration_s = 0;  // live: stop after this long (0: until SIGINT)
   report::Format format = report::Format::kText;
   std::string output;  // empty: stdout
+  std::string html;    // --html FILE: the HTML page as well
   report::Options report;
   bool quiet = false;
   bool progress = true;

@@ -1,6 +1,7 @@
 // Progress display for long inputs.
 #include "cli/progress.h"
 
+#include <algorithm>
 #include <string>
 
 namespace ph::cli {
@@ -15,16 +16,24 @@ void ProgressLine::update(const Progress& p) {
   double rate = secs > 0 ? mb / secs : 0;
   std::string name = p.input ? p.input->path : "";
   if (name.size() > 32) name = "..." + name.substr(name.size() - 29);
-  char buf[256];
+  double pps = secs > 0 ? double(p.packets) / secs : 0;
+  char buf[320];
   if (p.total_size > 0) {
-    double frac = double(p.position) / double(p.total_size);
+    double frac = std::min(1.0, double(p.position) / double(p.total_size));
     double eta = frac > 0 && rate > 0 ? (double(p.total_size) / (1 << 20) - mb) / rate : 0;
+    constexpr int kBar = 20;
+    char bar[kBar + 1];
+    int filled = int(frac * kBar);
+    for (int i = 0; i < kBar; ++i) bar[i] = i < filled ? '#' : '-';
+    bar[kBar] = 0;
     std::snprintf(buf, sizeof buf,
-                  "\r\033[K%s  %3.0f%%  %.1f MB  %llu packets  %.0f MB/s  ETA %.0fs", name.c_str(),
-                  frac * 100, mb, static_cast<unsigned long long>(p.packets), rate, eta);
+                  "\r\033[K%s [%s] %3.0f%%  %.1f MB  %llu packets  %.0f packets/s  %.0f MB/s  "
+                  "ETA %.0f s",
+                  name.c_str(), bar, frac * 100, mb, static_cast<unsigned long long>(p.packets),
+                  pps, rate, eta);
   } else {
-    std::snprintf(buf, sizeof buf, "\r\033[K%s  %.1f MB  %llu packets  %.0f MB/s", name.c_str(), mb,
-                  static_cast<unsigned long long>(p.packets), rate);
+    std::snprintf(buf, sizeof buf, "\r\033[K%s  %.1f MB  %llu packets  %.0f packets/s  %.0f MB/s",
+                  name.c_str(), mb, static_cast<unsigned long long>(p.packets), pps, rate);
   }
   std::fputs(buf, stderr);
   std::fflush(stderr);

@@ -10,12 +10,13 @@
 
 namespace ph::report {
 
-enum class Format { kText, kJson, kJsonl };
+enum class Format { kText, kJson, kJsonl, kHtml };
 
 struct Options {
   bool reveal = false;   // print identifiers whole
   bool color = false;    // ANSI colours (text, on a TTY)
-  bool verbose = false;  // text: every flow and counter
+  bool verbose = false;  // text: every flow, every finding, low-confidence ones too
+  bool quiet = false;    // text: the personal data section alone
 };
 
 void write(const Report& report, Format format, const Options& options, std::ostream& out);
@@ -24,6 +25,8 @@ void write(const Report& report, Format format, const Options& options, std::ost
 void write_json_records(const Report& report, Format format, const Options& options,
                         std::ostream& out);
 void write_text(const Report& report, const Options& options, std::ostream& out);
+// One self-contained HTML page (inline CSS/SVG/script, fetches nothing).
+void write_html(const Report& report, const Options& options, std::ostream& out);
 
 constexpr int kSchemaVersion = 1;
 

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "geo/geo.h"
+#include "report/leaks.h"
 #include "report/report.h"
+#include "report/words.h"
 
 namespace ph::report {
 namespace {
@@ -23,127 +24,17 @@ struct Style {
   std::string dim(const std::string& s) const { return on ? "\033[2m" + s + "\033[0m" : s; }
 };
 
-std::string human_bytes(uint64_t n) {
-  char buf[32];
-  if (n < 1024) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  } else if (n < (1u << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f KB", double(n) / 1024);
-  } else if (n < (1ull << 30)) {
-    std::snprintf(buf, sizeof buf, "%.1f MB", double(n) / (1 << 20));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f GB", double(n) / (1 << 30));
-  }
-  return buf;
-}
-
-std::string endpoint(const IpAddr& ip, uint16_t port) {
-  std::string s = ip.version == 6 ? "[" + ip.to_string() + "]" : ip.to_string();
-  return s + ":" + std::to_string(port);
-}
-
 std::string pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
 }
 
-// "2019-05-01 08:00:00" from the RFC 3339 form.
-std::string short_time(Timestamp ts) {
-  std::string s = format_rfc3339(ts);
-  return s.substr(0, 10) + " " + s.substr(11, 8);
-}
-
-std::string country(std::string_view code) {
-  std::string_view n = geo::country_name(code);
-  return std::string(n.empty() ? code : n);
-}
-
-// Where a destination is: "China, AS4812 China Telecom" for a public
-// address with data, its scope ("private", "link-local") otherwise.
-std::string place(const DestinationRecord& d) {
-  if (d.scope != "public") return std::string(d.scope);
-  std::string s = d.country.empty() ? "" : country(d.country);
-  if (d.asn) {
-    s += (s.empty() ? "AS" : ", AS") + std::to_string(d.asn);
-    if (!d.org.empty()) s += " " + std::string(d.org);
-  }
-  return s;
-}
-
-// The flow table's short form: "CN AS4812", "private".
-std::string short_place(const DestinationRecord& d) {
-  if (d.scope != "public") return std::string(d.scope);
-  std::string s(d.country);
-  if (d.asn) s += (s.empty() ? "AS" : " AS") + std::to_string(d.asn);
-  return s;
-}
-
-// "SIM of Telenor, Norway (MCC 242 MNC 01); data sent to China": the mobile
-// identity's network next to where its data went.
-std::string mobile_line(const FindingRecord& f) {
-  const MobileContext& m = *f.mobile;
-  std::string s = f.data_type == "cell_id" ? "cell of " : "SIM of ";
-  if (!m.name.empty()) {
-    s += std::string(m.name) + ", " + country(m.country);
-  } else {
-    s = (f.data_type == "cell_id" ? "cell in " : "SIM from ") + country(m.country);
-  }
-  if (!m.mcc.empty())
-    s += " (MCC " + std::string(m.mcc) + (m.mnc.empty() ? "" : " MNC " + std::string(m.mnc)) + ")";
-  const DestinationRecord& d = f.destination;
-  if (d.scope == "public" && !d.country.empty()) {
-    s += "; data sent to " + country(d.country);
-  } else if (!d.scope.empty() && d.scope != "public") {
-    s += "; data sent to a " + std::string(d.scope) + " address";
-  }
-  return s;
-}
-
-// The time of day alone when `ts` falls on the same day as `day`, else
-// date and time.
-std::string time_on(Timestamp ts, Timestamp day) {
-  std::string s = short_time(ts);
-  return s.compare(0, 10, short_time(day), 0, 10) == 0 ? s.substr(11) : s;
-}
-
 constexpr size_t kContactsShown = 10;  // per device, without --verbose
-
-// "45 s", "1.5 s", "60 min", "2 h", "1.5 h".
-std::string human_duration(double s) {
-  char buf[32];
-  auto number = [&](double v, const char* unit) {
-    if (v < 10 && std::fabs(v - std::round(v)) >= 0.05) {
-      std::snprintf(buf, sizeof buf, "%.1f %s", v, unit);
-    } else {
-      std::snprintf(buf, sizeof buf, "%.0f %s", v, unit);
-    }
-    return std::string(buf);
-  };
-  if (s < 120) return number(s, "s");
-  if (s < 7200) return number(s / 60, "min");
-  if (s < 2 * 86400) return number(s / 3600, "h");
-  return number(s / 86400, "d");
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
 
 std::vector<std::string> shown_all(const std::vector<IdentityText>& list, bool reveal) {
   std::vector<std::string> out;
   for (const auto& t : list) out.push_back(shown(t, reveal));
   return out;
-}
-
-// "every 60 min ± 1 min, 5×" for a periodic contact, else empty.
-std::string schedule(const ContactRecord& c) {
-  if (c.period_s <= 0) return {};
-  std::string s = "every " + human_duration(c.period_s) + " ± " + human_duration(c.jitter_s) +
-                  ", " + std::to_string(c.periodic_contacts) + "×";
-  if (c.missed_beats) s += " (" + std::to_string(c.missed_beats) + " missed)";
-  return s;
 }
 
 // What is known about a device beyond its addresses, and its contacts.
@@ -225,6 +116,114 @@ void device_details(const DeviceRecord& d, const Report& r, const Options& o, co
                 " more (--verbose shows all)"));
 }
 
+// Columns padded to their widest cell, two spaces apart; `paint` may
+// colour a cell after it is padded (escape codes take no width).
+template <class Line, class Paint>
+void table(const std::vector<std::vector<std::string>>& rows, const std::string& indent, Line& line,
+           Paint paint) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string l = indent;
+    for (size_t c = 0; c < rows[i].size(); ++c) {
+      bool last = c + 1 == rows[i].size();
+      l += paint(i, c, last ? rows[i][c] : pad(rows[i][c], width[c] + 2));
+    }
+    line(l);
+  }
+}
+
+// Per device that sent something, a table of data type x destination: the
+// answer the reader came for, first.
+template <class Line>
+void personal_data(const Report& r, const Options& o, const Style& st, Line& line) {
+  line(st.bold("PERSONAL DATA"));
+  line("  " + headline(r, o.reveal));
+  std::vector<LeakRow> rows = leak_rows(r, o.verbose);
+  for (size_t i = 0; i < rows.size();) {
+    const uint64_t device = rows[i].device;
+    const DeviceRecord* dev = find_device(r, device);
+    line("");
+    if (dev) {
+      std::string about;
+      if (dev->mac && !dev->hostname.text.empty())
+        about = o.reveal ? dev->mac->to_string() : redact_mac(*dev->mac);
+      if (!dev->vendor.empty()) about += (about.empty() ? "" : ", ") + dev->vendor;
+      line("  " + st.bold("device " + device_label(*dev, o.reveal)) +
+           (about.empty() ? "" : " (" + about + ")"));
+    }
+    std::vector<std::vector<std::string>> cells = {{"data", "value", "destination", "where",
+                                                    "transport", "first sent", "times",
+                                                    "confidence"}};
+    std::vector<const LeakRow*> of_device;
+    for (; i < rows.size() && rows[i].device == device; ++i) {
+      const LeakRow& row = rows[i];
+      const FindingRecord& f = *row.first;
+      const DestinationRecord& d = f.destination;
+      std::string dest = d.ip.version
+                             ? (d.host.empty() ? endpoint(d.ip, d.port)
+                                               : std::string(d.host) + ":" + std::to_string(d.port))
+                             : std::string("(link layer)");
+      std::string value = row.values == 1 ? (o.reveal ? f.value : redact(f.value))
+                                          : std::to_string(row.values) + " values";
+      Timestamp day = dev ? dev->first_seen : f.ts;
+      cells.push_back(
+          {std::string(row.data_type), value, dest, place(d),
+           std::string(f.protocol) + " " + transport(row.encrypted),
+           time_on(f.ts, day) + " " + since(f.since_device_first_seen_s), std::to_string(row.count),
+           std::string(row.strongest->confidence) + "/" + std::string(row.strongest->method)});
+      of_device.push_back(&row);
+    }
+    // The rows, each followed by its strongest evidence.
+    std::vector<std::string> printed;
+    auto collect = [&](const std::string& l) { printed.push_back(l); };
+    table(cells, "    ", collect, [&](size_t row, size_t col, const std::string& cell) {
+      if (row == 0) return st.dim(cell);
+      if (col == 4 && !of_device[row - 1]->encrypted.value_or(false)) return st.red(cell);
+      return cell;
+    });
+    line(printed[0]);
+    for (size_t k = 0; k < of_device.size(); ++k) {
+      line(printed[k + 1]);
+      const FindingRecord& s = *of_device[k]->strongest;
+      if (s.mobile) line(st.dim("      context: " + mobile_line(s)));
+      line(st.dim("      evidence: " + (o.reveal ? s.value : redact(s.value)) + ", " +
+                  explanation(s)));
+    }
+  }
+  size_t low = 0;
+  for (const auto& f : r.findings) low += f.confidence == "low";
+  if (low > 0 && !o.verbose)
+    line(st.dim("  ... " + std::to_string(low) + " low-confidence finding" + (low == 1 ? "" : "s") +
+                " (--verbose shows them)"));
+  if (!r.findings.empty() && !o.verbose)
+    line(st.dim("  " + std::to_string(r.findings.size()) + " finding" +
+                (r.findings.size() == 1 ? "" : "s") +
+                " in all: --verbose lists each, --format jsonl for tools"));
+}
+
+// One finding in full (--verbose).
+template <class Line>
+void finding_lines(const FindingRecord& f, const Options& o, const Style& st, Line& line) {
+  std::string dest = f.destination.ip.version ? endpoint(f.destination.ip, f.destination.port)
+                                              : std::string("(link layer)");
+  if (!f.destination.host.empty()) dest = std::string(f.destination.host) + " " + dest;
+  if (std::string where = place(f.destination); !where.empty()) dest += " (" + where + ")";
+  std::string clear = f.encrypted.has_value() && !*f.encrypted ? st.red(transport(f.encrypted))
+                                                               : transport(f.encrypted);
+  line("  #" + pad(std::to_string(f.id), 4) + "device " + pad(std::to_string(f.device), 3) +
+       pad(std::string(f.data_type), 10) + pad(o.reveal ? f.value : redact(f.value), 22) + "-> " +
+       dest + "  " + std::string(f.protocol) + ", " + clear + ", " +
+       since(f.since_device_first_seen_s) + ", " + std::string(f.confidence) + "/" +
+       std::string(f.method));
+  if (f.mobile) line(st.dim("        context: " + mobile_line(f)));
+  line(st.dim("        why: " + explanation(f) +
+              (f.count > 1 ? "; " + std::to_string(f.count) + " times" : "")));
+}
+
 }  // namespace
 
 void write_text(const Report& r, const Options& o, std::ostream& out) {
@@ -234,6 +233,11 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     b += s;
     b += '\n';
   };
+  if (o.quiet) {  // the answer alone
+    personal_data(r, o, st, line);
+    out << b;
+    return;
+  }
 
   line(st.bold("INPUTS"));
   for (size_t i = 0; i < r.inputs.size(); ++i) {
@@ -250,6 +254,9 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   }
 
   line("");
+  personal_data(r, o, st, line);
+
+  line("");
   line(st.bold("DEVICES (" + std::to_string(r.devices.size()) + ")"));
   for (const auto& d : r.devices) {
     std::string id = d.mac ? (o.reveal ? d.mac->to_string() : redact_mac(*d.mac)) : "(no MAC)";
@@ -261,36 +268,11 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     device_details(d, r, o, st, line);
   }
 
-  line("");
-  // Findings first: they are what the reader came for. Low-confidence ones
-  // only with --verbose.
-  size_t low = 0;
-  for (const auto& f : r.findings) low += f.confidence == "low";
-  line(st.bold("FINDINGS (" + std::to_string(r.findings.size()) + ")"));
-  for (const auto& f : r.findings) {
-    if (f.confidence == "low" && !o.verbose) continue;
-    std::string dest = f.destination.ip.version ? endpoint(f.destination.ip, f.destination.port)
-                                                : std::string("(link layer)");
-    if (!f.destination.host.empty()) dest = std::string(f.destination.host) + " " + dest;
-    if (std::string where = place(f.destination); !where.empty()) dest += " (" + where + ")";
-    std::string clear = f.encrypted.has_value()
-                            ? (*f.encrypted ? std::string("encrypted") : st.red("UNENCRYPTED"))
-                            : std::string("encryption unknown");
-    char since[32];
-    std::snprintf(since, sizeof since, "+%.1f s", f.since_device_first_seen_s);
-    line("  #" + pad(std::to_string(f.id), 4) + "device " + pad(std::to_string(f.device), 3) +
-         pad(std::string(f.data_type), 10) + pad(o.reveal ? f.value : redact(f.value), 22) + "-> " +
-         dest + "  " + std::string(f.protocol) + ", " + clear + ", " + since + ", " +
-         std::string(f.confidence) + "/" + std::string(f.method));
-    if (f.mobile) line(st.dim("        context: " + mobile_line(f)));
-    std::string chain;
-    for (auto e : f.encodings) chain += (chain.empty() ? "" : " > ") + std::string(e);
-    line(st.dim("        why: " + f.rule + "; in " + std::string(f.where) +
-                (f.path.empty() ? "" : " " + f.path) + (chain.empty() ? "" : " [" + chain + "]") +
-                (f.count > 1 ? "; " + std::to_string(f.count) + " times" : "")));
+  if (o.verbose) {
+    line("");
+    line(st.bold("FINDINGS (" + std::to_string(r.findings.size()) + ")"));
+    for (const auto& f : r.findings) finding_lines(f, o, st, line);
   }
-  if (low > 0 && !o.verbose)
-    line(st.dim("  ... " + std::to_string(low) + " low-confidence (--verbose shows them)"));
 
   line("");
   line(st.bold("FLOWS (" + std::to_string(r.flows.size()) + ")"));
@@ -345,6 +327,8 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
 void write(const Report& report, Format format, const Options& options, std::ostream& out) {
   if (format == Format::kText) {
     write_text(report, options, out);
+  } else if (format == Format::kHtml) {
+    write_html(report, options, out);
   } else {
     write_json_records(report, format, options, out);
   }

@@ -85,7 +85,9 @@ TEST(ProfileCli, TextReportExplainsProfileFindings) {
       scan("--color never --profile " + shell_quote(fx.toml) + " " + shell_quote(fx.capture));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("high/profile"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("why: your IMEI as SHA-1 hex under key di"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", your IMEI as SHA-1 hex under key di; in http.uri query.di"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(ProfileCli, BadProfilesAreUsageErrorsThatNameThePlaceNotTheValue) {

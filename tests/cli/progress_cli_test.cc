@@ -19,6 +19,9 @@ TEST(ProgressCli, ShownOnATerminal) {
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("demo.pcap"), std::string::npos) << out;
   EXPECT_NE(out.find("75 packets"), std::string::npos) << out;
+  EXPECT_NE(out.find("packets/s"), std::string::npos) << out;
+  EXPECT_NE(out.find("####################] 100%"), std::string::npos) << "a full bar at the end";
+  EXPECT_NE(out.find("ETA 0 s"), std::string::npos) << out;
   EXPECT_NE(out.find("\r\033[K"), std::string::npos) << "the line is cleared at the end";
 }
 
