@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "cli/scan_run.h"
 #include "support/support.h"
@@ -73,6 +74,30 @@ TEST(StoreCli, ReportFromTheStoreIsTheScanReportByteForByte) {
   got << in.rdbuf();
   int s = -1;
   EXPECT_EQ(got.str(), stdout_of("scan --no-progress --format jsonl " + shell_quote(demo()), &s));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(StoreCli, HtmlFromTheStoreIsTheScanPage) {
+  TempDir dir;
+  std::string db = shell_quote(dir.file("ph.sqlite").string());
+  std::string direct = dir.file("direct.html").string(), stored = dir.file("stored.html").string();
+  ScanRun a = scan("--db " + db + " --html " + shell_quote(direct) + " " + shell_quote(demo()));
+  ASSERT_EQ(a.status, 0) << a.out;
+  // With --db and only --html, no report on standard output.
+  EXPECT_EQ(a.out.find("FINDINGS"), std::string::npos) << a.out;
+  int status = -1;
+  std::string out = stdout_of("report --db " + db + " --html " + shell_quote(stored), &status);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, "");  // only the page was asked for
+  std::string page = read_file(stored);
+  EXPECT_NE(page.find("<html"), std::string::npos);
+  EXPECT_EQ(page, read_file(direct));
 }
 
 TEST(StoreCli, ScanDbWithFormatAlsoPrintsTheReport) {
