@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include "geo/geo.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
+#include "store/store.h"
 
 namespace {
 
@@ -80,7 +82,141 @@ std::string exe_path() {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
+// Where the report goes: standard output, or the file of -o.
+bool open_output(const ph::cli::Options& o, std::ofstream& file, std::ostream*& out) {
+  out = &std::cout;
+  if (o.output.empty() || o.output == "-") return true;
+  file.open(o.output, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    std::fprintf(stderr, "phonehome: cannot write %s\n", o.output.c_str());
+    return false;
+  }
+  out = &file;
+  return true;
+}
+
+// The sinks' options: colours when asked, or on a terminal by default.
+ph::report::Options report_options(const ph::cli::Options& o, const std::ostream* out) {
+  ph::report::Options ro = o.report;
+  ro.color =
+      o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
+  return ro;
+}
+
+int write_report(const ph::cli::Options& o, const ph::Report& report, std::ostream& out) {
+  ph::report::write(report, o.format, report_options(o, &out), out);
+  if (!out) {
+    std::fprintf(stderr, "phonehome: writing the report failed\n");
+    return ph::kExitUsage;
+  }
+  return ph::kExitOk;
+}
+
+// --html FILE, opened before the work so that a bad path fails early.
+bool open_html(const ph::cli::Options& o, std::ofstream& html) {
+  if (o.html.empty()) return true;
+  html.open(o.html, std::ios::binary | std::ios::trunc);
+  if (!html) std::fprintf(stderr, "phonehome: cannot write %s\n", o.html.c_str());
+  return bool(html);
+}
+
+int write_html(const ph::cli::Options& o, const ph::Report& report, std::ofstream& html) {
+  if (!html.is_open()) return ph::kExitOk;
+  ph::report::write(report, ph::report::Format::kHtml, o.report, html);
+  html.close();
+  if (!html) {
+    std::fprintf(stderr, "phonehome: writing %s failed\n", o.html.c_str());
+    return ph::kExitUsage;
+  }
+  return ph::kExitOk;
+}
+
+// scan --db: the run into the store, each capture file known by the
+// SHA-256 of its bytes. Stdin, live captures and interrupted runs have
+// none: they are always added (an interrupted run is not the whole file).
+int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Report& report) {
+  ph::store::RunInfo info;
+  info.revealed = o.report.reveal;
+  info.imported_at = ph::format_rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  for (size_t i = 0; i < report.inputs.size(); ++i) {
+    std::string hash;
+    const std::string& path = report.inputs[i].path;
+    if (o.interface.empty() && !g_stop.load() && report.input_opened[i] && path != "-") {
+      auto h = ph::store::file_sha256(path);
+      if (h) hash = std::move(h.value());
+    }
+    info.input_sha256.push_back(std::move(hash));
+  }
+  auto added = store.add(report, info);
+  if (!added) {
+    std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), added.error().message.c_str());
+    return ph::kExitUsage;
+  }
+  if (o.quiet) return ph::kExitOk;
+  if (added->added) {
+    auto count = [](size_t n, const char* what) {
+      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    std::fprintf(stderr, "phonehome: stored as run %lld in %s (%s, %s, %s)\n",
+                 static_cast<long long>(added->run), o.db.c_str(),
+                 count(report.devices.size(), "device").c_str(),
+                 count(report.flows.size(), "flow").c_str(),
+                 count(report.findings.size(), "finding").c_str());
+  } else {
+    std::fprintf(stderr, "phonehome: %s holds these captures already (run %lld): nothing added\n",
+                 o.db.c_str(), static_cast<long long>(added->run));
+  }
+  return ph::kExitOk;
+}
+
+// phonehome report --db FILE: a Report rebuilt from the store, through the
+// same sinks as scan.
+int run_report(const ph::cli::Options& o) {
+  auto store = ph::store::Store::open(o.db, false);
+  if (!store) {
+    std::fprintf(stderr, "phonehome: --db: %s\n", store.error().message.c_str());
+    return ph::kExitUsage;
+  }
+  // --capture FILE: the file's SHA-256; otherwise the digits given.
+  std::string capture = o.capture;
+  if (!capture.empty() && access(capture.c_str(), R_OK) == 0) {
+    auto hash = ph::store::file_sha256(capture);
+    if (!hash) {
+      std::fprintf(stderr, "phonehome: --capture: %s\n", hash.error().message.c_str());
+      return ph::kExitUsage;
+    }
+    capture = hash.value();
+  }
+  auto loaded = !capture.empty()
+                    ? store->load_capture(capture)
+                    : store->load(o.run ? std::optional<int64_t>(o.run) : std::nullopt);
+  if (!loaded) {
+    std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), loaded.error().message.c_str());
+    return ph::kExitUsage;
+  }
+  if (o.report.reveal && loaded->redacted) {
+    std::fprintf(stderr,
+                 "phonehome: --reveal: %s holds identifiers redacted (scanned without --reveal); "
+                 "they cannot be shown whole\n",
+                 o.db.c_str());
+    return ph::kExitUsage;
+  }
+  // The report to standard output (or -o) unless only --html was asked for.
+  std::ofstream file, html;
+  std::ostream* out = nullptr;
+  const bool print_report = o.html.empty() || o.report_asked;
+  if (print_report && !open_output(o, file, out)) return ph::kExitUsage;
+  if (!open_html(o, html)) return ph::kExitUsage;
+  if (print_report) {
+    if (int rc = write_report(o, loaded->report, *out); rc != ph::kExitOk) return rc;
+  }
+  return write_html(o, loaded->report, html);
+}
+
 int run(const ph::cli::Options& o) {
+  if (o.command == "report") return run_report(o);
   // GeoIP data: --geoip DIR must work (the user asked for it); the default
   // data may be missing, which is a warning in the report.
   ph::EngineOptions engine_options = o.engine;
@@ -129,31 +265,29 @@ int run(const ph::cli::Options& o) {
     engine_options.profile = std::move(matcher.value());
   }
 
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!o.output.empty() && o.output != "-") {
-    file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::fprintf(stderr, "phonehome: cannot write %s\n", o.output.c_str());
+  // The store is opened before any input is read: a database that cannot
+  // be used is a usage error, found before a long scan.
+  std::optional<ph::store::Store> store;
+  if (!o.db.empty()) {
+    auto opened = ph::store::Store::open(o.db, true);
+    if (!opened) {
+      std::fprintf(stderr, "phonehome: --db: %s\n", opened.error().message.c_str());
       return ph::kExitUsage;
     }
-    out = &file;
+    store.emplace(std::move(opened.value()));
   }
 
+  std::ofstream file;
+  std::ostream* out = nullptr;
+  // watch always prints (its findings as they come), stored or not.
+  const bool print_report = !store || o.report_asked || o.command == "watch";
+  if (print_report && !open_output(o, file, out)) return ph::kExitUsage;
   // The HTML page is opened before the run too: a path that cannot be
   // written is a usage error now, not after an hour of capture.
   std::ofstream html;
-  if (!o.html.empty()) {
-    html.open(o.html, std::ios::binary | std::ios::trunc);
-    if (!html) {
-      std::fprintf(stderr, "phonehome: cannot write %s\n", o.html.c_str());
-      return ph::kExitUsage;
-    }
-  }
+  if (!open_html(o, html)) return ph::kExitUsage;
 
-  ph::report::Options ro = o.report;
-  ro.color =
-      o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
+  const ph::report::Options ro = report_options(o, out);
   // watch: each finding the moment its message is parsed, flushed at once.
   if (o.command == "watch") {
     engine_options.on_finding = [&](const ph::FindingRecord& f) {
@@ -214,19 +348,13 @@ int run(const ph::cli::Options& o) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());
     }
   }
-  ph::report::write(report, o.format, ro, *out);
-  if (!*out) {
-    std::fprintf(stderr, "phonehome: writing the report failed\n");
-    return ph::kExitUsage;
+  if (store) {
+    if (int rc = store_run(o, *store, report); rc != ph::kExitOk) return rc;
   }
-  if (html.is_open()) {
-    ph::report::write(report, ph::report::Format::kHtml, ro, html);
-    html.close();
-    if (!html) {
-      std::fprintf(stderr, "phonehome: writing %s failed\n", o.html.c_str());
-      return ph::kExitUsage;
-    }
+  if (print_report) {
+    if (int rc = write_report(o, report, *out); rc != ph::kExitOk) return rc;
   }
+  if (int rc = write_html(o, report, html); rc != ph::kExitOk) return rc;
   return ph::exit_code_for(report);
 }
 

@@ -47,6 +47,7 @@ Usage:
   phonehome scan [options] -i IFACE       capture live until Ctrl-C (or --duration)
   phonehome watch [options] -i IFACE      live: print each finding the moment it is seen,
                                           the full report at Ctrl-C (or --duration)
+  phonehome report --db FILE [options]    the report of runs stored with scan --db
   phonehome --help | --version
 
 Output:
@@ -61,6 +62,13 @@ Output:
   -q, --quiet                text: only the personal data found; no progress, no warnings
   --no-progress              no progress display (it is shown only on a terminal anyway)
   --color auto|always|never  colours in text output (auto: only on a terminal)
+  --db FILE                  scan: also store the run in the SQLite database FILE (created
+                             if missing; the same captures are stored once); the report is
+                             then printed only when --format or -o is given
+                             report: read the runs from FILE (see docs/sqlite-schema.md)
+  --run N                    report: only run N (default: every run, devices merged)
+  --capture FILE|SHA256      report: only the runs that read this capture (the file, or
+                             the first digits of the SHA-256 of its bytes)
 
 Analysis:
   --profile FILE             your device's known values (IMEI, IMSI, phone, MAC, e-mail,
@@ -85,8 +93,8 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
 
 Exit codes:
   0  success
-  2  usage error (also: --geoip DIR holds no usable database, or a profile that
-     cannot be read)
+  2  usage error (also: --geoip DIR holds no usable database, a profile that
+     cannot be read, or a --db database that cannot be used)
   3  an input could not be opened or is not a capture (other inputs are still read)
   4  an input is damaged (truncated, corrupt, unsupported link type): everything
      before the damage was read and reported; the summary says where and why
@@ -96,6 +104,7 @@ Examples:
   phonehome scan --profile my-phone.toml capture.pcapng
   phonehome scan --html report.html capture.pcapng
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
+  phonehome scan --db phonehome.sqlite day1.pcap && phonehome report --db phonehome.sqlite
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
   sudo phonehome watch -i wlan0 -f 'ether host 02:00:00:00:00:01'
 )";
@@ -114,7 +123,8 @@ ParseResult parse(int argc, char** argv) {
     r.message = "phonehome " PHONEHOME_VERSION "\n";
     return r;
   }
-  if (cmd != "scan" && cmd != "watch") return fail("unknown command '" + cmd + "'");
+  if (cmd != "scan" && cmd != "watch" && cmd != "report")
+    return fail("unknown command '" + cmd + "'");
 
   Options o;
   o.command = cmd;
@@ -132,6 +142,9 @@ ParseResult parse(int argc, char** argv) {
     kProfile,
     kHtml,
     kUser,
+    kDb,
+    kRun,
+    kCapture,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -152,6 +165,9 @@ ParseResult parse(int argc, char** argv) {
       {"profile", required_argument, nullptr, kProfile},
       {"html", required_argument, nullptr, kHtml},
       {"user", required_argument, nullptr, kUser},
+      {"db", required_argument, nullptr, kDb},
+      {"run", required_argument, nullptr, kRun},
+      {"capture", required_argument, nullptr, kCapture},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -173,10 +189,12 @@ ParseResult parse(int argc, char** argv) {
           o.format = report::Format::kHtml;
         else
           return fail("--format must be text, json, jsonl or html (got '" + f + "')");
+        o.report_asked = true;
         break;
       }
       case 'o':
         o.output = optarg;
+        o.report_asked = true;
         break;
       case kHtml:
         o.html = optarg;
@@ -239,6 +257,23 @@ ParseResult parse(int argc, char** argv) {
       case kProfile:
         o.profile = optarg;
         break;
+      case kDb:
+        o.db = optarg;
+        if (o.db.empty()) return fail("--db takes a file name");
+        break;
+      case kRun: {
+        char* end = nullptr;
+        errno = 0;
+        long long n = std::strtoll(optarg, &end, 10);
+        if (errno || end == optarg || *end || n < 1)
+          return fail("--run takes a run number (1, 2, ...)");
+        o.run = n;
+        break;
+      }
+      case kCapture:
+        o.capture = optarg;
+        if (o.capture.empty()) return fail("--capture takes a capture file or its SHA-256");
+        break;
       case 'h': {
         ParseResult r;
         r.message = usage();
@@ -251,6 +286,18 @@ ParseResult parse(int argc, char** argv) {
     }
   }
   for (int i = optind; i < argc; ++i) o.inputs.emplace_back(argv[i]);
+  if (o.command == "report") {
+    if (o.db.empty()) return fail("report needs --db FILE");
+    if (!o.inputs.empty() || !o.interface.empty())
+      return fail("report reads the database; scan reads captures");
+    if (!o.profile.empty() || !o.filter.empty() || o.engine.flows_only || !o.geoip_dir.empty())
+      return fail("report takes only output options (see phonehome --help)");
+    if (o.run && !o.capture.empty()) return fail("give --run or --capture, not both");
+    ParseResult r;
+    r.options = std::move(o);
+    return r;
+  }
+  if (o.run || !o.capture.empty()) return fail("--run and --capture apply to report");
   if (cmd == "watch" && (o.interface.empty() || !o.inputs.empty()))
     return fail("watch reads a live interface: phonehome watch -i IFACE (scan reads files)");
   if (cmd == "watch" && o.engine.flows_only)

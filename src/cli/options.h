@@ -2,6 +2,7 @@
 // place that prints usage or decides the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,7 +13,7 @@
 namespace ph::cli {
 
 struct Options {
-  std::string command;  // "scan"
+  std::string command;  // "scan" or "report"
   std::vector<std::string> inputs;
   std::string interface;  // live capture
   std::string filter;     // BPF
@@ -27,6 +28,12 @@ struct Options {
   std::string color = "auto";
   std::string geoip_dir;  // --geoip: empty = the default search path (geo/geo.h)
   std::string profile;    // --profile FILE (read by main, not here)
+  std::string db;         // --db FILE: the SQLite store (src/store/)
+  // report --run N (0: every run); report --capture FILE|SHA256: the runs that read it.
+  int64_t run = 0;
+  std::string capture;
+  // --format or -o given: scan --db prints the report only then.
+  bool report_asked = false;
   EngineOptions engine;
 };
 
