@@ -1,5 +1,6 @@
 // phonehome's entry point: parse options, run the Engine over each input,
 // write the report, exit with a documented code. The one last catch lives here.
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -41,7 +42,10 @@ void on_signal(int) {
 // becomes `user` (--user), else the user sudo was run by, else nobody, and
 // checks that it cannot become root again. Parsing what others send is the
 // risky part, and it runs unprivileged.
-bool drop_privileges(const std::string& user, std::string& error) {
+// `hand_over`: files this run keeps writing after the drop (the --db
+// database and its WAL/shared-memory files), given to the new user first.
+bool drop_privileges(const std::string& user, const std::vector<std::string>& hand_over,
+                     std::string& error) {
   if (geteuid() != 0) return true;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -64,6 +68,17 @@ bool drop_privileges(const std::string& user, std::string& error) {
   if (uid == 0) {
     error = "--user must not be root";
     return false;
+  }
+  // They are made now if missing: SQLite makes its WAL and shared-memory
+  // files on demand, which the new user could not do in a directory only
+  // root may write (an empty WAL is no WAL to SQLite).
+  for (const auto& f : hand_over) {
+    int fd = open(f.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) close(fd);
+    if (chown(f.c_str(), uid, gid) != 0) {
+      error = "cannot give " + f + " to the unprivileged user: " + std::strerror(errno);
+      return false;
+    }
   }
   if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
     error = std::string("cannot drop root privileges: ") + std::strerror(errno);
@@ -134,12 +149,17 @@ int write_html(const ph::cli::Options& o, const ph::Report& report, std::ofstrea
 // scan --db: the run into the store, each capture file known by the
 // SHA-256 of its bytes. Stdin, live captures and interrupted runs have
 // none: they are always added (an interrupted run is not the whole file).
-int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Report& report) {
+std::string now_rfc3339() {
+  return ph::format_rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+}
+
+int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Report& report,
+              int64_t* run = nullptr) {
   ph::store::RunInfo info;
   info.revealed = o.report.reveal;
-  info.imported_at = ph::format_rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
+  info.imported_at = now_rfc3339();
   for (size_t i = 0; i < report.inputs.size(); ++i) {
     std::string hash;
     const std::string& path = report.inputs[i].path;
@@ -154,6 +174,7 @@ int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Repo
     std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), added.error().message.c_str());
     return ph::kExitUsage;
   }
+  if (run) *run = added->run;
   if (o.quiet) return ph::kExitOk;
   if (added->added) {
     auto count = [](size_t n, const char* what) {
@@ -288,11 +309,20 @@ int run(const ph::cli::Options& o) {
   if (!open_html(o, html)) return ph::kExitUsage;
 
   const ph::report::Options ro = report_options(o, out);
-  // watch: each finding the moment its message is parsed, flushed at once.
+  // watch: each finding the moment its message is parsed, flushed at once,
+  // and with --db committed to the store at once too.
+  const std::string session = now_rfc3339() + " pid " + std::to_string(getpid());
+  bool live_store_failed = false;
   if (o.command == "watch") {
     engine_options.on_finding = [&](const ph::FindingRecord& f) {
       ph::report::write_live_finding(f, o.format, ro, *out);
       out->flush();
+      if (store && !live_store_failed) {
+        if (auto r = store->add_live(f, session, o.report.reveal); !r) {
+          live_store_failed = true;  // said once; the run is still stored at the end
+          std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), r.error().message.c_str());
+        }
+      }
     };
   }
 
@@ -311,7 +341,12 @@ int run(const ph::cli::Options& o) {
       return ph::kExitInputUnreadable;
     }
     std::string why;
-    if (!drop_privileges(o.user, why)) {
+    std::vector<std::string> hand_over;
+    if (store) {
+      hand_over = {o.db, o.db + "-wal", o.db + "-shm"};
+      (void)store->runs();  // a read opens the WAL files while root still may
+    }
+    if (!drop_privileges(o.user, hand_over, why)) {
       std::fprintf(stderr, "phonehome: %s\n", why.c_str());
       return ph::kExitUsage;
     }
@@ -349,7 +384,12 @@ int run(const ph::cli::Options& o) {
     }
   }
   if (store) {
-    if (int rc = store_run(o, *store, report); rc != ph::kExitOk) return rc;
+    int64_t run = 0;
+    if (int rc = store_run(o, *store, report, &run); rc != ph::kExitOk) return rc;
+    if (o.command == "watch") {
+      if (auto r = store->finish_live(session, run); !r)
+        std::fprintf(stderr, "phonehome: --db %s: %s\n", o.db.c_str(), r.error().message.c_str());
+    }
   }
   if (print_report) {
     if (int rc = write_report(o, report, *out); rc != ph::kExitOk) return rc;

@@ -186,6 +186,31 @@ CREATE TABLE contacts (
   missed_beats INTEGER NOT NULL,
   PRIMARY KEY (run_id, position)
 );
+CREATE TABLE live_findings (
+  id INTEGER PRIMARY KEY,
+  session TEXT NOT NULL,
+  run_id INTEGER REFERENCES runs(id),
+  ts TEXT NOT NULL,
+  ts_ns INTEGER NOT NULL,
+  since_device_first_seen_s REAL NOT NULL,
+  device TEXT NOT NULL,
+  data_type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  value_sha256 TEXT NOT NULL,
+  seen_in TEXT NOT NULL,
+  path TEXT,
+  method TEXT NOT NULL,
+  confidence TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  dst_ip TEXT,
+  dst_port INTEGER NOT NULL,
+  dst_host TEXT,
+  dst_country TEXT,
+  dst_asn INTEGER,
+  dst_org TEXT,
+  protocol TEXT NOT NULL,
+  encrypted INTEGER
+);
 CREATE INDEX findings_by_device ON findings(device_id, data_type);
 CREATE INDEX findings_by_value ON findings(value_sha256);
 CREATE INDEX flows_by_device ON flows(device_id);

@@ -488,3 +488,52 @@ Result<std::string> file_sha256(const std::string& path) {
 }
 
 }  // namespace ph::store
+
+namespace ph::store {
+
+Result<void> Store::add_live(const FindingRecord& f, std::string_view session, bool revealed) {
+  auto s = prepare(db_.get(),
+                   "INSERT INTO live_findings (session, ts, ts_ns, since_device_first_seen_s, "
+                   "device, data_type, value, value_sha256, seen_in, path, method, confidence, "
+                   "rule, dst_ip, dst_port, dst_host, dst_country, dst_asn, dst_org, protocol, "
+                   "encrypted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                   "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+  if (!s) return s.error();
+  const DestinationRecord& d = f.destination;
+  std::string device =
+      f.device_mac ? (revealed ? f.device_mac->to_string() : report::redact_mac(*f.device_mac))
+                   : f.device_ip.to_string();
+  s->bind(1, session)
+      .bind(2, format_rfc3339(f.ts))
+      .bind(3, int64_t(f.ts))
+      .bind(4, f.since_device_first_seen_s)
+      .bind(5, device)
+      .bind(6, f.data_type)
+      .bind(7, revealed ? f.value : report::redact(f.value))
+      .bind(8, f.value_sha256)
+      .bind(9, f.where)
+      .bind_opt(10, f.path)
+      .bind(11, f.method)
+      .bind(12, f.confidence)
+      .bind(13, f.rule)
+      .bind_opt(14, d.ip.version ? d.ip.to_string() : std::string())
+      .bind(15, unsigned(d.port))
+      .bind_opt(16, d.host)
+      .bind_opt(17, d.country);
+  if (d.asn) {
+    s->bind(18, unsigned(d.asn));
+  } else {
+    s->bind_null(18);
+  }
+  s->bind_opt(19, d.org).bind(20, f.protocol).bind_opt(21, f.encrypted);
+  return s->run();
+}
+
+Result<void> Store::finish_live(std::string_view session, int64_t run) {
+  auto s = prepare(db_.get(), "UPDATE live_findings SET run_id = ?1 WHERE session = ?2");
+  if (!s) return s.error();
+  s->bind(1, run).bind(2, session);
+  return s->run();
+}
+
+}  // namespace ph::store

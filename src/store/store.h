@@ -69,6 +69,14 @@ class Store {
   // crash, none of it.
   Result<Added> add(const Report& report, const RunInfo& info);
 
+  // watch --db: a finding as it was printed live, committed at once in its
+  // own transaction, so it is on disk within moments of its message even if
+  // the run never ends. `session` ties one watch's rows together;
+  // finish_live() points them at the run stored when it stops. Identifiers
+  // are stored as shown (redacted unless `revealed`), like runs.
+  Result<void> add_live(const FindingRecord& finding, std::string_view session, bool revealed);
+  Result<void> finish_live(std::string_view session, int64_t run);
+
   Result<std::vector<RunRow>> runs();
 
   // The report of one run (byte-identical sinks output to the run's own

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,7 +68,8 @@ struct Watch {
   std::filesystem::path out, err;
 };
 
-Watch start_watch(const Namespace& ns, const TempDir& dir, const std::string& format) {
+Watch start_watch(const Namespace& ns, const TempDir& dir, const std::string& format,
+                  const std::string& db = "") {
   Watch w;
   w.out = dir.file("watch.out");
   w.err = dir.file("watch.err");
@@ -78,8 +80,13 @@ Watch start_watch(const Namespace& ns, const TempDir& dir, const std::string& fo
     dup2(o, 1);
     dup2(e, 2);
     chdir(PHONEHOME_SOURCE_DIR);
-    execlp("ip", "ip", "netns", "exec", ns.name().c_str(), PHONEHOME_BINARY, "watch", "-i", "phb",
-           "--format", format.c_str(), "--color", "never", nullptr);
+    if (db.empty()) {
+      execlp("ip", "ip", "netns", "exec", ns.name().c_str(), PHONEHOME_BINARY, "watch", "-i", "phb",
+             "--format", format.c_str(), "--color", "never", nullptr);
+    } else {
+      execlp("ip", "ip", "netns", "exec", ns.name().c_str(), PHONEHOME_BINARY, "watch", "-i", "phb",
+             "--format", format.c_str(), "--color", "never", "--db", db.c_str(), nullptr);
+    }
     _exit(127);
   }
   // Ready once it says so (the interface is open).
@@ -213,6 +220,72 @@ TEST(WatchNetns, SigtermEndsWithTheTextReport) {
   EXPECT_NE(out.find("\nSUMMARY\n"), std::string::npos);
 }
 
+TEST(WatchNetns, WithDbEachFindingIsCommittedWithinOneSecond) {
+  if (std::string why = why_not(); !why.empty()) GTEST_SKIP() << why << ": live test skipped";
+  Namespace ns;
+  if (!ns.error().empty()) GTEST_SKIP() << "cannot make a network namespace: " << ns.error();
+  TempDir dir;
+  const std::string db = dir.file("live.sqlite").string();
+  Watch w = start_watch(ns, dir, "jsonl", db);
+  ASSERT_NE(slurp(w.err).find("watching phb"), std::string::npos) << slurp(w.err);
+
+  // A second connection, as another program would read the database while
+  // the watch runs: each row's capture time against when it became visible.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(reader, 2000);
+  std::thread sender([&] { run_command(replay(ns)); });
+  int64_t seen_id = 0;
+  double worst = 0;
+  size_t rows = 0;
+  const auto until = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < until && rows < 18) {
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(reader,
+                                 "SELECT id, ts_ns, value FROM live_findings WHERE id > ?1 "
+                                 "ORDER BY id",
+                                 -1, &q, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(reader);
+    sqlite3_bind_int64(q, 1, seen_id);
+    const auto now = Clock::now();
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      seen_id = sqlite3_column_int64(q, 0);
+      Clock::time_point carried{std::chrono::duration_cast<Clock::duration>(
+          std::chrono::nanoseconds(sqlite3_column_int64(q, 1)))};
+      double latency = std::chrono::duration<double>(now - carried).count();
+      worst = std::max(worst, latency);
+      EXPECT_LT(latency, 1.0);
+      std::string value = reinterpret_cast<const char*>(sqlite3_column_text(q, 2));
+      EXPECT_NE(value.find('*'), std::string::npos) << "stored redacted";
+      ++rows;
+    }
+    sqlite3_finalize(q);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  sender.join();
+  std::printf("worst latency of a stored live finding: %.3f s\n", worst);
+  EXPECT_EQ(rows, 18u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int st = stop(w, SIGINT);
+  ASSERT_TRUE(WIFEXITED(st)) << st;
+  EXPECT_EQ(WEXITSTATUS(st), 0) << slurp(w.err);
+
+  // After the stop: the run is stored and the live rows point at it.
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(reader,
+                               "SELECT (SELECT count(*) FROM findings), "
+                               "(SELECT count(*) FROM live_findings WHERE run_id = "
+                               "(SELECT max(id) FROM runs))",
+                               -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(q, 0), 18);
+  EXPECT_EQ(sqlite3_column_int64(q, 1), 18);
+  sqlite3_finalize(q);
+  sqlite3_close(reader);
+}
+
 TEST(WatchCli, NeedsAnInterfaceAndAUserThatExists) {
   int status = -1;
   std::string out =
@@ -221,9 +294,9 @@ TEST(WatchCli, NeedsAnInterfaceAndAUserThatExists) {
   EXPECT_NE(out.find("watch reads a live interface: phonehome watch -i IFACE"), std::string::npos)
       << out;
   if (geteuid() != 0) GTEST_SKIP() << "not root: --user is not used, the rest is skipped";
-  out = run_command(std::string(PHONEHOME_BINARY) +
-                        " watch -i lo --duration 1 --user no-such-user-here 2>&1",
-                    &status);
+  out = run_command(
+      std::string(PHONEHOME_BINARY) + " watch -i lo --duration 1 --user no-such-user-here 2>&1",
+      &status);
   EXPECT_EQ(status, 2) << out;
   EXPECT_NE(out.find("no user 'no-such-user-here' to run as (--user NAME)"), std::string::npos)
       << out;
