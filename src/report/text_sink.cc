@@ -106,7 +106,8 @@ std::string time_on(Timestamp ts, Timestamp day) {
   return s.compare(0, 10, short_time(day), 0, 10) == 0 ? s.substr(11) : s;
 }
 
-constexpr size_t kContactsShown = 10;  // per device, without --verbose
+constexpr size_t kContactsShown = 10;    // per device, without --verbose
+constexpr size_t kViolationsShown = 20;  // per rule, without --verbose
 
 // "45 s", "1.5 s", "60 min", "2 h", "1.5 h".
 std::string human_duration(double s) {
@@ -225,6 +226,40 @@ void device_details(const DeviceRecord& d, const Report& r, const Options& o, co
                 " more (--verbose shows all)"));
 }
 
+// The verdict of --policy, last so that a CI log ends with it: each rule
+// passed or failed, with what it denies and its violations.
+template <class Line>
+void policy_section(const Report& r, const Options& o, const Style& st, Line& line) {
+  const PolicyVerdict& v = *r.verdict;
+  std::vector<size_t> count(v.rules.size());
+  for (const auto& x : v.violations) ++count[x.rule];
+  size_t failed = size_t(std::count_if(count.begin(), count.end(), [](size_t n) { return n; }));
+  line("");
+  line(st.bold("POLICY " + v.path + ": ") +
+       (v.passed() ? st.bold("PASSED") : st.red(st.bold("FAILED"))) + " (" +
+       std::to_string(v.violations.size()) + " violation" + (v.violations.size() == 1 ? "" : "s") +
+       ", " + std::to_string(failed) + " of " + std::to_string(v.rules.size()) + " rule" +
+       (v.rules.size() == 1 ? "" : "s") + " failed)");
+  for (size_t i = 0; i < v.rules.size(); ++i) {
+    const PolicyRuleInfo& rule = v.rules[i];
+    line("  " + (count[i] ? st.red("FAIL") : std::string("pass")) + "  " + rule.name + " [" +
+         rule.id + "]: " + std::to_string(count[i]) + " violation" + (count[i] == 1 ? "" : "s"));
+    line(st.dim("        denies " + rule.summary +
+                (rule.devices.empty() ? "; no device in the capture is in its scope" : "")));
+    size_t shown = 0;
+    for (const auto& x : v.violations) {
+      if (x.rule != i) continue;
+      if (shown++ == kViolationsShown && !o.verbose) {
+        line(st.dim("        ... " + std::to_string(count[i] - kViolationsShown) +
+                    " more (--verbose shows all)"));
+        break;
+      }
+      line("        finding #" + std::to_string(r.findings[x.finding].id) + ": " +
+           violation_message(r, x, o.reveal));
+    }
+  }
+}
+
 }  // namespace
 
 void write_text(const Report& r, const Options& o, std::ostream& out) {
@@ -339,12 +374,17 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   counters("messages parsed", s.messages);
   for (const auto& w : r.warnings) line("  warning: " + w);
   for (const auto& d : r.data_sources) line("  data: " + d);
+  if (r.verdict) policy_section(r, o, st, line);
   out << b;
 }
 
 void write(const Report& report, Format format, const Options& options, std::ostream& out) {
   if (format == Format::kText) {
     write_text(report, options, out);
+  } else if (format == Format::kSarif) {
+    write_sarif(report, options, out);
+  } else if (format == Format::kJunit) {
+    write_junit(report, options, out);
   } else {
     write_json_records(report, format, options, out);
   }
