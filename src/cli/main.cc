@@ -9,6 +9,7 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "capture/source.h"
 #include "cli/options.h"
@@ -17,6 +18,7 @@
 #include "detect/profile_matcher.h"
 #include "geo/geo.h"
 #include "pipeline/engine.h"
+#include "policy/policy.h"
 #include "report/report.h"
 
 namespace {
@@ -34,6 +36,16 @@ std::string exe_path() {
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
+// A multi-line error (profile, policy): one problem a line, each as
+// "phonehome: FILE:LINE:COLUMN: ...".
+void print_problems(std::string_view m) {
+  for (size_t start = 0; start <= m.size();) {
+    size_t nl = std::min(m.find('\n', start), m.size());
+    std::fprintf(stderr, "phonehome: %.*s\n", int(nl - start), m.data() + start);
+    start = nl + 1;
+  }
 }
 
 int run(const ph::cli::Options& o) {
@@ -64,13 +76,7 @@ int run(const ph::cli::Options& o) {
   if (!o.profile.empty()) {
     auto profile = ph::detect::load_profile(o.profile);
     if (!profile) {
-      // One problem a line, each as "phonehome: FILE:LINE:COLUMN: ...".
-      std::string_view m = profile.error().message;
-      for (size_t start = 0; start <= m.size();) {
-        size_t nl = std::min(m.find('\n', start), m.size());
-        std::fprintf(stderr, "phonehome: %.*s\n", int(nl - start), m.data() + start);
-        start = nl + 1;
-      }
+      print_problems(profile.error().message);
       return ph::kExitUsage;
     }
     for (const auto& w : profile->warnings) {
@@ -83,6 +89,17 @@ int run(const ph::cli::Options& o) {
       return ph::kExitUsage;
     }
     engine_options.profile = std::move(matcher.value());
+  }
+
+  // The policy too: a mistake in it is a usage error before any input.
+  std::optional<ph::policy::Policy> policy;
+  if (!o.policy.empty()) {
+    auto p = ph::policy::load_policy(o.policy);
+    if (!p) {
+      print_problems(p.error().message);
+      return ph::kExitUsage;
+    }
+    policy = std::move(p.value());
   }
 
   std::ofstream file;
@@ -132,6 +149,7 @@ int run(const ph::cli::Options& o) {
   if (g_stop.load() && o.interface.empty())
     report.warnings.push_back("interrupted before the end of the input");
   if (!geo_warning.empty()) report.warnings.push_back(geo_warning);
+  if (policy) report.verdict = ph::policy::evaluate(*policy, report);
   for (const auto& in : report.inputs) {
     for (const auto& e : in.errors) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());

@@ -49,6 +49,7 @@ Usage:
 
 Output:
   --format text|json|jsonl   text for people (default), json/jsonl for tools
+  --format sarif|junit       the --policy verdict as SARIF 2.1.0 or JUnit XML (for CI)
   -o, --output FILE          write the report to FILE instead of standard output
   --reveal                   print identifiers whole (they are redacted by default)
   -v, --verbose              text: list every flow
@@ -60,6 +61,9 @@ Analysis:
   --profile FILE             your device's known values (IMEI, IMSI, phone, MAC, e-mail,
                              home location...; TOML or JSON): found in any form, encoding
                              or hash (see examples/device-profile.toml)
+  --policy FILE              rules (TOML) the findings must keep, e.g. no IMEI unencrypted
+                             or outside *.example-oem.com; a violation exits 1 (see
+                             examples/firmware-release-policy.toml)
   --flows-only               no protocol parsing: flows, bytes and TCP reassembly only
   --geoip DIR                country/ASN data from DIR (*.mmdb such as GeoLite2-Country,
                              GeoLite2-City, GeoLite2-ASN; asn.ranges) instead of the data
@@ -76,9 +80,11 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
   --reassembly-budget SIZE   out-of-order bytes buffered in all (default 256M)
 
 Exit codes:
-  0  success
-  2  usage error (also: --geoip DIR holds no usable database, or a profile that
-     cannot be read)
+  0  success (with --policy: no rule violated, and every input read whole)
+  1  --policy: a rule was violated (this wins over 3 and 4: what was read
+     violates the policy whatever else went wrong)
+  2  usage error (also: --geoip DIR holds no usable database, or a profile or
+     policy that cannot be read)
   3  an input could not be opened or is not a capture (other inputs are still read)
   4  an input is damaged (truncated, corrupt, unsupported link type): everything
      before the damage was read and reported; the summary says where and why
@@ -86,6 +92,7 @@ Exit codes:
 Examples:
   phonehome scan examples/demo.pcap
   phonehome scan --profile my-phone.toml capture.pcapng
+  phonehome scan --policy release.toml --format junit -o policy.xml boot.pcap
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
 )";
@@ -120,6 +127,7 @@ ParseResult parse(int argc, char** argv) {
     kBudget,
     kGeoip,
     kProfile,
+    kPolicy,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -138,6 +146,7 @@ ParseResult parse(int argc, char** argv) {
       {"flows-only", no_argument, nullptr, kFlowsOnly},
       {"geoip", required_argument, nullptr, kGeoip},
       {"profile", required_argument, nullptr, kProfile},
+      {"policy", required_argument, nullptr, kPolicy},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -155,8 +164,12 @@ ParseResult parse(int argc, char** argv) {
           o.format = report::Format::kJson;
         else if (f == "jsonl")
           o.format = report::Format::kJsonl;
+        else if (f == "sarif")
+          o.format = report::Format::kSarif;
+        else if (f == "junit")
+          o.format = report::Format::kJunit;
         else
-          return fail("--format must be text, json or jsonl (got '" + f + "')");
+          return fail("--format must be text, json, jsonl, sarif or junit (got '" + f + "')");
         break;
       }
       case 'o':
@@ -215,6 +228,10 @@ ParseResult parse(int argc, char** argv) {
       case kProfile:
         o.profile = optarg;
         break;
+      case kPolicy:
+        o.policy = optarg;
+        if (o.policy.empty()) return fail("--policy takes a file");
+        break;
       case 'h': {
         ParseResult r;
         r.message = usage();
@@ -235,6 +252,11 @@ ParseResult parse(int argc, char** argv) {
     return fail("-f/--filter applies to live capture (-i IFACE)");
   if (!o.profile.empty() && o.engine.flows_only)
     return fail("--profile needs protocol parsing; it does nothing with --flows-only");
+  if (!o.policy.empty() && o.engine.flows_only)
+    return fail("--policy judges findings, which need protocol parsing (not --flows-only)");
+  if ((o.format == report::Format::kSarif || o.format == report::Format::kJunit) &&
+      o.policy.empty())
+    return fail("--format sarif and junit report a policy's verdict: give --policy FILE");
   ParseResult r;
   r.options = std::move(o);
   return r;

@@ -25,6 +25,7 @@ struct Options {
   std::string color = "auto";
   std::string geoip_dir;  // --geoip: empty = the default search path (geo/geo.h)
   std::string profile;    // --profile FILE (read by main, not here)
+  std::string policy;     // --policy FILE (read by main, not here)
   EngineOptions engine;
 };
 
