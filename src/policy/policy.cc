@@ -246,8 +246,8 @@ std::string Reader::summary(const Rule& r) {
   };
   if (!r.deny_hosts.empty()) s += " to " + patterns(r.deny_hosts);
   if (!r.allow_hosts.empty()) s += " to any host but " + patterns(r.allow_hosts);
-  if (!r.deny_countries.empty()) s += " in " + join(r.deny_countries);
-  if (!r.allow_countries.empty()) s += " outside " + join(r.allow_countries);
+  if (!r.deny_countries.empty()) s += " to servers in " + join(r.deny_countries);
+  if (!r.allow_countries.empty()) s += " to servers outside " + join(r.allow_countries);
   if (!r.devices.empty())
     s += " by the rule's " + std::to_string(r.devices.size()) + " device entr" +
          (r.devices.size() == 1 ? "y" : "ies");

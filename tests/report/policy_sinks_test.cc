@@ -254,7 +254,7 @@ TEST(PolicyText, AVerdictSectionLast) {
             "        finding #1: imei 358467*******39 sent unencrypted to zzhc.vnet.example "
             "(101.95.46.35:80, CN) by device 1, flow 6, frame 14 of caps/first boot.pcap\n"
             "  FAIL  nothing to China [nothing-to-china]: 2 violations\n"
-            "        denies any personal data sent in CN\n"
+            "        denies any personal data sent to servers in CN\n"
             "        finding #1: imei 358467*******39 sent unencrypted to zzhc.vnet.example "
             "(101.95.46.35:80, CN) by device 1, flow 6, frame 14 of caps/first boot.pcap\n"
             "        finding #2: mac 64:d3:*********9b sent unencrypted to zzhc.vnet.example "
