@@ -157,10 +157,16 @@ std::string suggestion(std::string_view word, std::span<const std::string_view> 
     size_t d = edit_distance(word, k);
     if (d < best_d) best_d = d, best = k;
   }
-  if (!best.empty()) return " (did you mean '" + std::string(best) + "'?)";
-  std::string msg = " (known:";
-  for (std::string_view k : known) msg += " " + std::string(k);
-  return msg + ")";
+  // Appended piece by piece: GCC 12 at -O2 warns (-Wrestrict, a false
+  // positive) on a chain of operator+ that starts with a literal.
+  std::string msg;
+  if (!best.empty()) {
+    msg.append(" (did you mean '").append(best).append("'?)");
+    return msg;
+  }
+  msg = " (known:";
+  for (std::string_view k : known) msg.append(" ").append(k);
+  return msg.append(")");
 }
 
 }  // namespace ph
