@@ -176,6 +176,9 @@ TEST(PolicyParse, MistakesAreErrorsWithFileLineAndColumn) {
   EXPECT_EQ(parse_error("[[rule]]\nname = \"x\"\nid = \"no spaces\"\n"),
             "policy.toml:3:6: rule[1] 'x': id: letters, digits, '-', '_' and '.', at most 64");
   EXPECT_EQ(parse_error("# nothing\n"), "policy.toml: no rules: a policy has [[rule]] tables");
+  EXPECT_EQ(parse_error("[[rule]]\nname = \"x\"\ndevices = [\"\"]\n"),
+            "policy.toml:3:12: rule[1] 'x': devices: an entry is a MAC address, an IP address or "
+            "prefix, or a name");
   EXPECT_EQ(parse_error("[rule]\nname = \"x\"\n"),
             "policy.toml:1:2: rule: rules are [[rule]] tables");
   EXPECT_EQ(parse_error("rules = []\n"),
