@@ -55,4 +55,7 @@ name = "X"
 write("not_tables", 'rule = 1\nrules = []\n[rule]\n')
 write("non_ascii_outside_strings", '[[rule]]\nname = Zo\xc3\xab\n'.encode("latin-1"))
 write("header_without_name", "[&]\n[[ #x]]\n")
+# toml++ quotes the character it stumbled on raw: here a newline, which an
+# error line must not carry (the first libFuzzer run found it).
+write("parse_error_quotes_a_newline", '[[rule]]\nname = "x"\nunencrypted_only = f\n')
 write("not_utf8", b'[[rule]]\nname = "\xcc"\n')

@@ -36,6 +36,11 @@ struct TextProblem {
 std::optional<TextProblem> toml_guard(std::string_view text, std::string_view what,
                                       std::string_view header);
 
+// A parser's message made one printable line: toml++ quotes the character
+// it stumbled on ("saw '\n'") raw, which would break a message a line.
+// Control characters become \n, \t, \r or \xNN.
+std::string one_line(std::string_view message);
+
 // " (did you mean 'imei'?)" when one of `known` is within two edits of
 // `word`, else " (known: a b c)".
 std::string suggestion(std::string_view word, std::span<const std::string_view> known);

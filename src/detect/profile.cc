@@ -474,7 +474,7 @@ void read_toml(std::string_view text, std::string_view name, Builder& b) {
   try {
     root = toml::parse(text, name);
   } catch (const toml::parse_error& e) {
-    b.error(toml_pos(e.source()), std::string(e.description()));
+    b.error(toml_pos(e.source()), one_line(e.description()));
     return;
   }
   for (auto&& [k, node] : root) {

@@ -336,7 +336,7 @@ Result<Policy> Reader::read(std::string_view text) {
   try {
     root = toml::parse(text, name_);
   } catch (const toml::parse_error& e) {
-    return make_error(at(e.source()) + std::string(e.description()));
+    return make_error(at(e.source()) + one_line(e.description()));
   }
   static constexpr std::string_view kTopKeys[] = {"rule"};
   size_t index = 0;

@@ -194,6 +194,9 @@ TEST(PolicyParse, MistakesAreErrorsWithFileLineAndColumn) {
 
 TEST(PolicyParse, SyntaxErrorsAndWhatTomlPlusPlusCannotTakeHaveTheirPlace) {
   EXPECT_EQ(parse_error("[[rule]]\nname = \"x\ndeny_hosts = []\n").rfind("policy.toml:2:", 0), 0u);
+  // toml++ quotes what it stumbled on raw; the message stays one line.
+  EXPECT_EQ(parse_error("[[rule]]\nname = \"x\"\nunencrypted_only = f\n"),
+            "policy.toml:3:21: Error while parsing boolean: expected 'false', saw 'f\\n'");
   EXPECT_EQ(parse_error("[[rule]]\nname = Zo\xc3\xab\n"),
             "policy.toml:2:10: a character outside a quoted string that TOML does not allow");
   EXPECT_EQ(parse_error("[&]\n"), "policy.toml:1:2: a table header starts with its name: [[rule]]");
