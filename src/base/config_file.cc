@@ -29,13 +29,23 @@ std::optional<TextProblem> toml_guard(std::string_view t, std::string_view what,
   State state = State::kNormal;
   size_t line = 1, line_start = 0, depth = 0;
   bool blank_so_far = true;  // only spaces and tabs before, on this line
+  bool in_value = false;     // after '=' (until the line ends outside brackets)
   auto problem = [&](size_t i, std::string message) {
     return TextProblem{line, i - line_start + 1, std::move(message)};
+  };
+  auto is_digit = [](uint8_t c) { return c >= '0' && c <= '9'; };
+  auto token_end = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' || c == '}' ||
+           c == '#';
   };
   auto bare_or_quote = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '"' || c == '\'';
   };
+  // toml++ also trips over a non-ASCII character right after a backslash
+  // ('"""' then a backslash and U+0483, found by policy_fuzz); TOML's
+  // escapes are ASCII.
+  static constexpr const char* kEscape = "a backslash before a non-ASCII character (not an escape)";
   for (size_t i = 0; i < t.size(); ++i) {
     const auto c = uint8_t(t[i]);
     if (c >= 0x80) {
@@ -63,6 +73,8 @@ std::optional<TextProblem> toml_guard(std::string_view t, std::string_view what,
       ++line;
       line_start = i + 1;
       blank_so_far = true;
+      if (state != State::kMultiBasic && state != State::kMultiLiteral && depth == 0)
+        in_value = false;
       if (state == State::kComment || state == State::kBasic || state == State::kLiteral)
         state = State::kNormal;
       continue;
@@ -73,7 +85,8 @@ std::optional<TextProblem> toml_guard(std::string_view t, std::string_view what,
       case State::kComment:
         break;
       case State::kBasic:
-        if (c == '\\' && i + 1 < t.size() && uint8_t(t[i + 1]) < 0x80)
+        if (c == '\\' && i + 1 < t.size() && uint8_t(t[i + 1]) >= 0x80) return problem(i, kEscape);
+        if (c == '\\' && i + 1 < t.size())
           ++i;  // an escape (whatever it is, it is not the closing quote)
         else if (c == '"')
           state = State::kNormal;
@@ -87,6 +100,7 @@ std::optional<TextProblem> toml_guard(std::string_view t, std::string_view what,
           // trips over a non-ASCII character that ends it.
           size_t j = i + 1;
           while (j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n')) ++j;
+          if (j == i + 1 && j < t.size() && uint8_t(t[j]) >= 0x80) return problem(i, kEscape);
           if (j > i + 1 && j < t.size() && uint8_t(t[j]) >= 0x80)
             return problem(i, "a non-ASCII character right after a line-ending backslash");
           if (j == i + 1 && j < t.size() && uint8_t(t[j]) < 0x80) ++i;  // skip what it escapes
@@ -104,7 +118,20 @@ std::optional<TextProblem> toml_guard(std::string_view t, std::string_view what,
         }
         break;
       case State::kNormal:
-        if (c == '#') {
+        if (in_value && (is_digit(c) || c == '+' || c == '-')) {
+          // A number or date: toml++ scans the whole token, quotes and
+          // backslashes included, and reaches the same undefined behaviour
+          // on a non-ASCII character in it ('r=5"\xce\xba', found by
+          // policy_fuzz). Valid TOML has none there.
+          size_t j = i;
+          for (; j < t.size() && !token_end(t[j]); ++j) {
+            if (uint8_t(t[j]) >= 0x80)
+              return problem(j, "a character outside a quoted string that TOML does not allow");
+          }
+          i = j - 1;
+        } else if (c == '=') {
+          in_value = true;
+        } else if (c == '#') {
           state = State::kComment;
         } else if (c == '"') {
           state = t.substr(i, 3) == "\"\"\"" ? State::kMultiBasic : State::kBasic;

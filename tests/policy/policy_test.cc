@@ -202,6 +202,22 @@ TEST(PolicyParse, SyntaxErrorsAndWhatTomlPlusPlusCannotTakeHaveTheirPlace) {
   EXPECT_EQ(parse_error("[&]\n"), "policy.toml:1:2: a table header starts with its name: [[rule]]");
   EXPECT_EQ(parse_error("[[rule]]\nname = \"\xcc\"\n"),
             "policy.toml:2:9: not UTF-8 (a policy is a UTF-8 text file)");
+  // Found by policy_fuzz: toml++ reaches undefined behaviour on a non-ASCII
+  // character inside a number token or right after a backslash.
+  EXPECT_EQ(parse_error("r=5\"\xce\xba"),
+            "policy.toml:1:5: a character outside a quoted string that TOML does not allow");
+  EXPECT_EQ(parse_error("r=[1979-05-27T\\\"\xce\xba\"]"),
+            "policy.toml:1:17: a character outside a quoted string that TOML does not allow");
+  EXPECT_EQ(parse_error("r=\"\"\"\\\xd2\x83\"\"\""),
+            "policy.toml:1:6: a backslash before a non-ASCII character (not an escape)");
+  EXPECT_EQ(parse_error("r=\"\\\xd2\x83\""),
+            "policy.toml:1:4: a backslash before a non-ASCII character (not an escape)");
+  // Non-ASCII in strings after a number is fine.
+  EXPECT_EQ(
+      parse_ok("[[rule]]\nname = \"caf\xc3\xa9\"\ndevices = [\"10.0.0.0/8\", \"caf\xc3\xa9*\"]\n")
+          .rules.at(0)
+          .devices.size(),
+      2u);
 }
 
 TEST(PolicyParse, LoadReadsAFileAndRefusesWhatItCannot) {
