@@ -16,6 +16,7 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "capture/source.h"
 #include "cli/options.h"
@@ -24,6 +25,8 @@
 #include "detect/profile_matcher.h"
 #include "geo/geo.h"
 #include "pipeline/engine.h"
+#include "policy/policy.h"
+#include "report/json_writer.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -192,6 +195,16 @@ int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Repo
   return ph::kExitOk;
 }
 
+// A multi-line error (profile, policy): one problem a line, each as
+// "phonehome: FILE:LINE:COLUMN: ...".
+void print_problems(std::string_view m) {
+  for (size_t start = 0; start <= m.size();) {
+    size_t nl = std::min(m.find('\n', start), m.size());
+    std::fprintf(stderr, "phonehome: %.*s\n", int(nl - start), m.data() + start);
+    start = nl + 1;
+  }
+}
+
 // phonehome report --db FILE: a Report rebuilt from the store, through the
 // same sinks as scan.
 int run_report(const ph::cli::Options& o) {
@@ -224,6 +237,15 @@ int run_report(const ph::cli::Options& o) {
                  o.db.c_str());
     return ph::kExitUsage;
   }
+  // --policy judges the stored runs as a scan would have.
+  if (!o.policy.empty()) {
+    auto policy = ph::policy::load_policy(o.policy);
+    if (!policy) {
+      print_problems(policy.error().message);
+      return ph::kExitUsage;
+    }
+    loaded->report.verdict = ph::policy::evaluate(*policy, loaded->report);
+  }
   // The report to standard output (or -o) unless only --html was asked for.
   std::ofstream file, html;
   std::ostream* out = nullptr;
@@ -233,7 +255,9 @@ int run_report(const ph::cli::Options& o) {
   if (print_report) {
     if (int rc = write_report(o, loaded->report, *out); rc != ph::kExitOk) return rc;
   }
-  return write_html(o, loaded->report, html);
+  if (int rc = write_html(o, loaded->report, html); rc != ph::kExitOk) return rc;
+  const auto& verdict = loaded->report.verdict;
+  return verdict && !verdict->passed() ? ph::kExitPolicyViolation : ph::kExitOk;
 }
 
 int run(const ph::cli::Options& o) {
@@ -265,13 +289,7 @@ int run(const ph::cli::Options& o) {
   if (!o.profile.empty()) {
     auto profile = ph::detect::load_profile(o.profile);
     if (!profile) {
-      // One problem a line, each as "phonehome: FILE:LINE:COLUMN: ...".
-      std::string_view m = profile.error().message;
-      for (size_t start = 0; start <= m.size();) {
-        size_t nl = std::min(m.find('\n', start), m.size());
-        std::fprintf(stderr, "phonehome: %.*s\n", int(nl - start), m.data() + start);
-        start = nl + 1;
-      }
+      print_problems(profile.error().message);
       return ph::kExitUsage;
     }
     for (const auto& w : profile->warnings) {
@@ -284,6 +302,17 @@ int run(const ph::cli::Options& o) {
       return ph::kExitUsage;
     }
     engine_options.profile = std::move(matcher.value());
+  }
+
+  // The policy too: a mistake in it is a usage error before any input.
+  std::optional<ph::policy::Policy> policy;
+  if (!o.policy.empty()) {
+    auto p = ph::policy::load_policy(o.policy);
+    if (!p) {
+      print_problems(p.error().message);
+      return ph::kExitUsage;
+    }
+    policy = std::move(p.value());
   }
 
   // The store is opened before any input is read: a database that cannot
@@ -316,6 +345,27 @@ int run(const ph::cli::Options& o) {
   if (o.command == "watch") {
     engine_options.on_finding = [&](const ph::FindingRecord& f) {
       ph::report::write_live_finding(f, o.format, ro, *out);
+      // --policy: the rules it breaks, said at once (the verdict and exit
+      // code come with the report at the end). The device is known here
+      // only by its address, so rules scoped to device names wait for it.
+      if (policy) {
+        ph::DeviceRecord device;
+        device.mac = f.device_mac;
+        if (!f.device_mac) device.ips = {f.device_ip};
+        for (const auto& rule : policy->rules) {
+          if (!ph::policy::violates(rule, f, &device)) continue;
+          if (o.format == ph::report::Format::kText) {
+            *out << "          POLICY: violates \"" << rule.name << "\" [" << rule.id << "]\n";
+          } else {
+            std::string line;
+            ph::report::JsonWriter w(line);
+            w.begin_object().field("kind", "live_violation").field("rule", rule.id);
+            w.field("rule_name", rule.name).field("data_type", f.data_type);
+            w.field("value_sha256", f.value_sha256).end_object();
+            *out << line << "\n";
+          }
+        }
+      }
       out->flush();
       if (store && !live_store_failed) {
         if (auto r = store->add_live(f, session, o.report.reveal); !r) {
@@ -378,6 +428,7 @@ int run(const ph::cli::Options& o) {
   if (g_stop.load() && o.interface.empty())
     report.warnings.push_back("interrupted before the end of the input");
   if (!geo_warning.empty()) report.warnings.push_back(geo_warning);
+  if (policy) report.verdict = ph::policy::evaluate(*policy, report);
   for (const auto& in : report.inputs) {
     for (const auto& e : in.errors) {
       if (!o.quiet) std::fprintf(stderr, "phonehome: %s: %s\n", in.path.c_str(), e.c_str());

@@ -54,6 +54,7 @@ Output:
   --format text|json|jsonl|html
                              text for people (default), json/jsonl for tools, html: a
                              self-contained page
+  --format sarif|junit       the --policy verdict as SARIF 2.1.0 or JUnit XML (for CI)
   -o, --output FILE          write the report to FILE instead of standard output
   --html FILE                also write the report as one self-contained HTML page
                              (opens offline: it loads nothing from the network)
@@ -74,6 +75,9 @@ Analysis:
   --profile FILE             your device's known values (IMEI, IMSI, phone, MAC, e-mail,
                              home location...; TOML or JSON): found in any form, encoding
                              or hash (see examples/device-profile.toml)
+  --policy FILE              rules (TOML) the findings must keep, e.g. no IMEI unencrypted
+                             or outside *.example-oem.com; a violation exits 1 (see
+                             examples/firmware-release-policy.toml)
   --flows-only               no protocol parsing: flows, bytes and TCP reassembly only
   --geoip DIR                country/ASN data from DIR (*.mmdb such as GeoLite2-Country,
                              GeoLite2-City, GeoLite2-ASN; asn.ranges) instead of the data
@@ -92,9 +96,11 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
   --reassembly-budget SIZE   out-of-order bytes buffered in all (default 256M)
 
 Exit codes:
-  0  success
-  2  usage error (also: --geoip DIR holds no usable database, a profile that
-     cannot be read, or a --db database that cannot be used)
+  0  success (with --policy: no rule violated, and every input read whole)
+  1  --policy: a rule was violated (this wins over 3 and 4: what was read
+     violates the policy whatever else went wrong)
+  2  usage error (also: --geoip DIR holds no usable database, a profile or
+     policy that cannot be read, or a --db database that cannot be used)
   3  an input could not be opened or is not a capture (other inputs are still read)
   4  an input is damaged (truncated, corrupt, unsupported link type): everything
      before the damage was read and reported; the summary says where and why
@@ -103,6 +109,7 @@ Examples:
   phonehome scan examples/demo.pcap
   phonehome scan --profile my-phone.toml capture.pcapng
   phonehome scan --html report.html capture.pcapng
+  phonehome scan --policy release.toml --format junit -o policy.xml boot.pcap
   phonehome scan --format jsonl -o report.jsonl day1.pcapng.gz day2.pcapng.zst
   phonehome scan --db phonehome.sqlite day1.pcap && phonehome report --db phonehome.sqlite
   sudo phonehome scan -i wlan0 -f 'ether host 02:00:00:00:00:01' --duration 600
@@ -145,6 +152,7 @@ ParseResult parse(int argc, char** argv) {
     kDb,
     kRun,
     kCapture,
+    kPolicy,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -168,6 +176,7 @@ ParseResult parse(int argc, char** argv) {
       {"db", required_argument, nullptr, kDb},
       {"run", required_argument, nullptr, kRun},
       {"capture", required_argument, nullptr, kCapture},
+      {"policy", required_argument, nullptr, kPolicy},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
@@ -187,8 +196,12 @@ ParseResult parse(int argc, char** argv) {
           o.format = report::Format::kJsonl;
         else if (f == "html")
           o.format = report::Format::kHtml;
+        else if (f == "sarif")
+          o.format = report::Format::kSarif;
+        else if (f == "junit")
+          o.format = report::Format::kJunit;
         else
-          return fail("--format must be text, json, jsonl or html (got '" + f + "')");
+          return fail("--format must be text, json, jsonl, html, sarif or junit (got '" + f + "')");
         o.report_asked = true;
         break;
       }
@@ -274,6 +287,10 @@ ParseResult parse(int argc, char** argv) {
         o.capture = optarg;
         if (o.capture.empty()) return fail("--capture takes a capture file or its SHA-256");
         break;
+      case kPolicy:
+        o.policy = optarg;
+        if (o.policy.empty()) return fail("--policy takes a file");
+        break;
       case 'h': {
         ParseResult r;
         r.message = usage();
@@ -310,6 +327,11 @@ ParseResult parse(int argc, char** argv) {
     return fail("-f/--filter applies to live capture (-i IFACE)");
   if (!o.profile.empty() && o.engine.flows_only)
     return fail("--profile needs protocol parsing; it does nothing with --flows-only");
+  if (!o.policy.empty() && o.engine.flows_only)
+    return fail("--policy judges findings, which need protocol parsing (not --flows-only)");
+  if ((o.format == report::Format::kSarif || o.format == report::Format::kJunit) &&
+      o.policy.empty())
+    return fail("--format sarif and junit report a policy's verdict: give --policy FILE");
   ParseResult r;
   r.options = std::move(o);
   return r;

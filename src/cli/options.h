@@ -34,6 +34,7 @@ struct Options {
   std::string capture;
   // --format or -o given: scan --db prints the report only then.
   bool report_asked = false;
+  std::string policy;  // --policy FILE (read by main, not here)
   EngineOptions engine;
 };
 

@@ -17,11 +17,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <span>
 
+#include "base/config_file.h"
 #include "detect/keywords.h"
 #include "detect/validators.h"
 
@@ -63,35 +63,10 @@ const KeyType* value_key(std::string_view key) {
   return nullptr;
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // "unknown key 'imie' (did you mean 'imei'?)"; keys come from the file, so
 // they are quoted printable and bounded like keys in rules.
 std::string unknown_key(std::string_view key, std::span<const std::string_view> known) {
-  std::string msg = "unknown key '" + key_label(key) + "'";
-  std::string_view best;
-  size_t best_d = 3;
-  for (std::string_view k : known) {
-    size_t d = edit_distance(key, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  if (!best.empty()) return msg + " (did you mean '" + std::string(best) + "'?)";
-  msg += " (known:";
-  for (std::string_view k : known) msg += " " + std::string(k);
-  return msg + ")";
+  return "unknown key '" + key_label(key) + "'" + suggestion(key, known);
 }
 
 std::string_view trim(std::string_view s) {
@@ -490,130 +465,16 @@ void toml_home(const toml::table& t, size_t index, Builder& b) {
     home.fields.push_back({std::string(k.str()), toml_pos(k.source()), toml_scalar(v)});
 }
 
-// toml++ 3.3 (Debian 12) reaches __builtin_unreachable on some bytes outside
-// strings and comments (upstream issues #190, #295: non-ASCII characters it
-// asks "is this whitespace?" about) and fails an assertion on a table header
-// that does not start with a key (#294: "[&]", "[ #x]"). Such files are not
-// TOML anyway; this pass finds them first and says where, so toml++ only
-// sees files it handles. Also rejects what is not UTF-8.
-struct TomlProblem {
-  Pos pos;
-  std::string message;
-};
-std::optional<TomlProblem> toml_guard(std::string_view t) {
-  enum class State { kNormal, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
-  State state = State::kNormal;
-  size_t line = 1, line_start = 0, depth = 0;
-  bool blank_so_far = true;  // only spaces and tabs before, on this line
-  auto pos = [&](size_t i) { return Pos{line, i - line_start + 1}; };
-  auto bare_or_quote = [](char c) {
-    return is_alnum(c) || c == '_' || c == '-' || c == '"' || c == '\'';
-  };
-  for (size_t i = 0; i < t.size(); ++i) {
-    const auto c = uint8_t(t[i]);
-    if (c >= 0x80) {
-      // One UTF-8 sequence: a lead byte, 1-3 continuation bytes, no
-      // overlong form, no surrogate, nothing above U+10FFFF.
-      const size_t n = c >= 0xc2 && c <= 0xdf   ? 1
-                       : c >= 0xe0 && c <= 0xef ? 2
-                       : c >= 0xf0 && c <= 0xf4 ? 3
-                                                : 0;
-      bool ok = n > 0 && i + n < t.size();
-      for (size_t k = 1; ok && k <= n; ++k) ok = (uint8_t(t[i + k]) & 0xc0) == 0x80;
-      if (ok) {
-        const auto c1 = uint8_t(t[i + 1]);
-        ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 > 0x9f) && !(c == 0xf0 && c1 < 0x90) &&
-             !(c == 0xf4 && c1 > 0x8f);
-      }
-      if (!ok) return TomlProblem{pos(i), "not UTF-8 (a profile is a UTF-8 text file)"};
-      if (state == State::kNormal)
-        return TomlProblem{pos(i), "a character outside a quoted string that TOML does not allow"};
-      i += n;
-      blank_so_far = false;
-      continue;
-    }
-    if (c == '\n') {
-      ++line;
-      line_start = i + 1;
-      blank_so_far = true;
-      if (state == State::kComment || state == State::kBasic || state == State::kLiteral)
-        state = State::kNormal;
-      continue;
-    }
-    const bool was_blank = blank_so_far;
-    if (c != ' ' && c != '\t') blank_so_far = false;
-    switch (state) {
-      case State::kComment:
-        break;
-      case State::kBasic:
-        if (c == '\\' && i + 1 < t.size() && uint8_t(t[i + 1]) < 0x80)
-          ++i;  // an escape (whatever it is, it is not the closing quote)
-        else if (c == '"')
-          state = State::kNormal;
-        break;
-      case State::kLiteral:
-        if (c == '\'') state = State::kNormal;
-        break;
-      case State::kMultiBasic:
-        if (c == '\\') {
-          // A line-ending backslash trims the whitespace after it; toml++
-          // trips over a non-ASCII character that ends it.
-          size_t j = i + 1;
-          while (j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\r' || t[j] == '\n')) ++j;
-          if (j > i + 1 && j < t.size() && uint8_t(t[j]) >= 0x80)
-            return TomlProblem{pos(i), "a non-ASCII character right after a line-ending backslash"};
-          if (j == i + 1 && j < t.size() && uint8_t(t[j]) < 0x80) ++i;  // skip what it escapes
-        } else if (t.substr(i, 3) == "\"\"\"") {
-          i += 2;
-          while (i + 1 < t.size() && t[i + 1] == '"') ++i;  // up to two quotes of content
-          state = State::kNormal;
-        }
-        break;
-      case State::kMultiLiteral:
-        if (t.substr(i, 3) == "'''") {
-          i += 2;
-          while (i + 1 < t.size() && t[i + 1] == '\'') ++i;
-          state = State::kNormal;
-        }
-        break;
-      case State::kNormal:
-        if (c == '#') {
-          state = State::kComment;
-        } else if (c == '"') {
-          state = t.substr(i, 3) == "\"\"\"" ? State::kMultiBasic : State::kBasic;
-          if (state == State::kMultiBasic) i += 2;
-        } else if (c == '\'') {
-          state = t.substr(i, 3) == "'''" ? State::kMultiLiteral : State::kLiteral;
-          if (state == State::kMultiLiteral) i += 2;
-        } else if (c == '[' && depth == 0 && was_blank) {
-          // A table header: [key] or [[key]], the key right after.
-          size_t j = i + 1;
-          if (j < t.size() && t[j] == '[') ++j;
-          while (j < t.size() && (t[j] == ' ' || t[j] == '\t')) ++j;
-          if (j < t.size() && !bare_or_quote(t[j]) && t[j] != ']')
-            return TomlProblem{pos(j), "a table header starts with its name: [home]"};
-          i = j - 1;
-        } else if (c == '[' || c == '{') {
-          ++depth;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-          --depth;
-        }
-        break;
-    }
-  }
-  return std::nullopt;
-}
-
 void read_toml(std::string_view text, std::string_view name, Builder& b) {
-  if (auto problem = toml_guard(text)) {
-    b.error(problem->pos, problem->message);
+  if (auto problem = toml_guard(text, "a profile", "[home]")) {
+    b.error({problem->line, problem->column}, problem->message);
     return;
   }
   toml::table root;
   try {
     root = toml::parse(text, name);
   } catch (const toml::parse_error& e) {
-    b.error(toml_pos(e.source()), std::string(e.description()));
+    b.error(toml_pos(e.source()), one_line(e.description()));
     return;
   }
   for (auto&& [k, node] : root) {
@@ -734,19 +595,12 @@ Result<Profile> parse_profile(std::string_view text, ProfileFormat format, std::
 }
 
 Result<Profile> load_profile(const std::string& path) {
-  constexpr size_t kMaxBytes = 1 << 20;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read profile " + path);
-  std::string text;
-  text.resize(kMaxBytes + 1);
-  in.read(text.data(), std::streamsize(text.size()));
-  text.resize(size_t(in.gcount()));
-  if (in.bad()) return make_error("cannot read profile " + path);
-  if (text.size() > kMaxBytes) return make_error(path + ": a profile is at most 1 MiB");
+  auto text = read_config_file(path, "profile", 1 << 20);
+  if (!text) return text.error();
   ProfileFormat f = ends_with(path, ".json")   ? ProfileFormat::kJson
                     : ends_with(path, ".toml") ? ProfileFormat::kToml
                                                : ProfileFormat::kAuto;
-  return parse_profile(text, f, path);
+  return parse_profile(*text, f, path);
 }
 
 }  // namespace ph::detect

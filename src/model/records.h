@@ -17,6 +17,7 @@
 #include "model/stats.h"
 #include "model/string_pool.h"
 #include "model/time.h"
+#include "model/verdict.h"
 
 namespace ph {
 
@@ -170,6 +171,7 @@ struct Report {
   std::vector<std::string> warnings;
   std::vector<std::string> data_sources;  // credits of the data used (GeoIP)
   double duration_s = 0;
+  std::optional<PolicyVerdict> verdict;  // --policy: set by policy::evaluate()
 };
 
 }  // namespace ph

@@ -502,6 +502,9 @@ void Engine::complete_devices(const std::vector<IpAddr>& key_ips) {
 }
 
 int exit_code_for(const Report& report) {
+  // A violation is certain whatever else went wrong: it wins over damaged
+  // or unreadable inputs (README, "Exit codes").
+  if (report.verdict && !report.verdict->passed()) return kExitPolicyViolation;
   bool damaged = false;
   for (size_t i = 0; i < report.inputs.size(); ++i) {
     if (!report.input_opened[i]) return kExitInputUnreadable;

@@ -157,7 +157,7 @@ class Engine final : private proto::FlowMessageSink {
 // Exit codes of `phonehome scan` (documented in the README and --help).
 enum ExitCode : int {
   kExitOk = 0,
-  kExitPolicyViolation = 1,  // reserved for --policy
+  kExitPolicyViolation = 1,  // --policy: a rule was violated (wins over 3 and 4)
   kExitUsage = 2,
   kExitInputUnreadable = 3,  // an input could not be opened or is not a capture
   kExitInputDamaged = 4,     // an input was truncated/corrupt or had unsupported link types

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "report/json_writer.h"
-#include "report/report.h"
+#include "report/json_records.h"
 
 namespace ph::report {
 namespace {
@@ -15,6 +14,25 @@ void opt_string(JsonWriter& w, std::string_view key, std::string_view s) {
     w.null();
   } else {
     w.value(s);
+  }
+}
+
+// A record id, null when 0 (none).
+void opt_id(JsonWriter& w, std::string_view key, uint64_t id) {
+  w.key(key);
+  if (id) {
+    w.value(id);
+  } else {
+    w.null();
+  }
+}
+
+void opt_bool(JsonWriter& w, std::string_view key, std::optional<bool> b) {
+  w.key(key);
+  if (b) {
+    w.value(*b);
+  } else {
+    w.null();
   }
 }
 
@@ -119,12 +137,7 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   w.field("app", f.app);
   opt_string(w, "sni", f.sni);
   if (!f.looks_like.empty()) w.field("looks_like", f.looks_like);
-  w.key("encrypted");
-  if (f.encrypted) {
-    w.value(*f.encrypted);
-  } else {
-    w.null();
-  }
+  opt_bool(w, "encrypted", f.encrypted);
   w.field("packets_up", f.packets_up).field("packets_down", f.packets_down);
   w.field("bytes_up", f.bytes_up).field("bytes_down", f.bytes_down);
   w.field("payload_up", f.payload_up).field("payload_down", f.payload_down);
@@ -140,12 +153,7 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
 void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, const Options& o) {
   w.field("id", f.id);
   w.field("device", f.device);
-  w.key("flow");
-  if (f.flow) {
-    w.value(f.flow);
-  } else {
-    w.null();
-  }
+  opt_id(w, "flow", f.flow);
   w.field("ts", format_rfc3339(f.ts));
   w.key("since_device_first_seen_s").value(f.since_device_first_seen_s, 3);
   w.field("frame", f.frame);
@@ -165,12 +173,7 @@ void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, cons
   destination(w, "destination", f.destination);
   if (f.mobile) mobile(w, *f.mobile);
   w.field("protocol", f.protocol);
-  w.key("encrypted");
-  if (f.encrypted) {
-    w.value(*f.encrypted);
-  } else {
-    w.null();
-  }
+  opt_bool(w, "encrypted", f.encrypted);
 }
 
 void contact_fields(JsonWriter& w, const ContactRecord& c) {
@@ -248,6 +251,28 @@ void summary_fields(JsonWriter& w, const Report& r) {
   counters(w, "messages", s.messages);
 }
 
+// The verdict of --policy: the rules with their devices and violation counts.
+void policy_fields(JsonWriter& w, const PolicyVerdict& v) {
+  w.field("path", v.path);
+  w.field("passed", v.passed());
+  w.field("violations", uint64_t(v.violations.size()));
+  w.key("rules").begin_array();
+  for (size_t i = 0; i < v.rules.size(); ++i) {
+    const PolicyRuleInfo& r = v.rules[i];
+    w.begin_object();
+    w.field("id", r.id).field("name", r.name);
+    opt_string(w, "description", r.description);
+    w.field("summary", r.summary);
+    w.key("devices").begin_array();
+    for (uint64_t d : r.devices) w.value(d);
+    w.end_array();
+    w.field("violations", uint64_t(std::count_if(v.violations.begin(), v.violations.end(),
+                                                 [&](const auto& x) { return x.rule == i; })));
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void flush(std::string& buf, std::ostream& out) {
   out.write(buf.data(), std::streamsize(buf.size()));
   buf.clear();
@@ -269,6 +294,24 @@ void write_live_finding_record(const FindingRecord& f, const Options& o, std::os
   line.end_object();
   buf.push_back('\n');
   out << buf;
+}
+
+void violation_fields(JsonWriter& w, const Report& r, const ViolationRecord& v, const Options& o) {
+  const PolicyRuleInfo& rule = r.verdict->rules[v.rule];
+  const FindingRecord& f = r.findings[v.finding];
+  w.field("rule", rule.id).field("rule_name", rule.name);
+  w.field("finding", f.id).field("device", f.device);
+  opt_id(w, "flow", f.flow);
+  w.field("ts", format_rfc3339(f.ts));
+  w.field("frame", f.frame);
+  if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
+  w.field("data_type", f.data_type);
+  w.field("value", o.reveal ? f.value : redact(f.value));
+  w.field("value_sha256", f.value_sha256);
+  destination(w, "destination", f.destination);
+  w.field("protocol", f.protocol);
+  opt_bool(w, "encrypted", f.encrypted);
+  w.field("message", violation_message(r, v, o.reveal));
 }
 
 void write_json_records(const Report& r, Format format, const Options& o, std::ostream& out) {
@@ -306,6 +349,21 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
       line.end_object();
       buf.push_back('\n');
       if (buf.size() > (1u << 16)) flush(buf, out);
+    }
+    if (r.verdict) {
+      for (const auto& v : r.verdict->violations) {
+        JsonWriter line(buf);
+        line.begin_object().field("kind", "violation");
+        violation_fields(line, r, v, o);
+        line.end_object();
+        buf.push_back('\n');
+        if (buf.size() > (1u << 16)) flush(buf, out);
+      }
+      JsonWriter line(buf);
+      line.begin_object().field("kind", "policy");
+      policy_fields(line, *r.verdict);
+      line.end_object();
+      buf.push_back('\n');
     }
     JsonWriter line(buf);
     line.begin_object().field("kind", "summary");
@@ -350,6 +408,19 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
     if (buf.size() > (1u << 16)) flush(buf, out);
   }
   w.end_array();
+  if (r.verdict) {
+    w.key("policy").begin_object();
+    policy_fields(w, *r.verdict);
+    w.end_object();
+    w.key("violations").begin_array();
+    for (const auto& v : r.verdict->violations) {
+      w.begin_object();
+      violation_fields(w, r, v, o);
+      w.end_object();
+      if (buf.size() > (1u << 16)) flush(buf, out);
+    }
+    w.end_array();
+  }
   w.end_object();
   buf.push_back('\n');
   flush(buf, out);

@@ -7,9 +7,7 @@
 #include <cstring>
 
 namespace ph::report {
-namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
 size_t utf8_sequence(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
   size_t n;
@@ -39,6 +37,8 @@ size_t utf8_sequence(std::string_view s, size_t i) {
     return 0;
   return n;
 }
+
+namespace {
 
 // Bytes that are copied as they are (printable ASCII but '"' and '\\').
 constexpr auto kPlain = [] {

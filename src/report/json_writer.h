@@ -41,6 +41,10 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
+// Length of the valid UTF-8 sequence starting at s[i] (1 for ASCII), or 0
+// when invalid (overlong forms, surrogates, past U+10FFFF, cut short).
+size_t utf8_sequence(std::string_view s, size_t i);
+
 // Appends `s` as a JSON string literal (with quotes) to `out`.
 void append_json_string(std::string& out, std::string_view s);
 

@@ -1,5 +1,6 @@
 // The report sinks: text for a person, jsonl and json for tools (the
-// contract is ../shared/spec/output.md). They see only model/records.h.
+// contract is ../shared/spec/output.md), SARIF and JUnit XML for CI systems
+// (a policy's verdict). They see only model/records.h.
 #pragma once
 
 #include <ostream>
@@ -10,7 +11,7 @@
 
 namespace ph::report {
 
-enum class Format { kText, kJson, kJsonl, kHtml };
+enum class Format { kText, kJson, kJsonl, kHtml, kSarif, kJunit };
 
 struct Options {
   bool reveal = false;   // print identifiers whole
@@ -35,6 +36,17 @@ void write_live_finding_record(const FindingRecord& finding, const Options& opti
                                std::ostream& out);
 // One self-contained HTML page (inline CSS/SVG/script, fetches nothing).
 void write_html(const Report& report, const Options& options, std::ostream& out);
+// SARIF 2.1.0 and JUnit XML of report.verdict (which must be set).
+void write_sarif(const Report& report, const Options& options, std::ostream& out);
+void write_junit(const Report& report, const Options& options, std::ostream& out);
+
+// One violation in words, the value redacted unless `reveal`: "imei
+// 358467*******39 sent unencrypted to zzhc.vnet.example (101.95.46.35:80,
+// CN) by device 1, flow 6, frame 14 of examples/demo.pcap".
+std::string violation_message(const Report& report, const ViolationRecord& v, bool reveal);
+// "device 1 (f8:ad:cb:**:**:9b, Nokia-7-plus)": a device as the policy
+// outputs name it.
+std::string device_label(const Report& report, uint64_t device, bool reveal);
 
 constexpr int kSchemaVersion = 1;
 

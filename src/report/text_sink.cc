@@ -29,7 +29,8 @@ std::string pad(std::string s, size_t width) {
   return s;
 }
 
-constexpr size_t kContactsShown = 10;  // per device, without --verbose
+constexpr size_t kContactsShown = 10;    // per device, without --verbose
+constexpr size_t kViolationsShown = 20;  // per rule, without --verbose
 
 std::vector<std::string> shown_all(const std::vector<IdentityText>& list, bool reveal) {
   std::vector<std::string> out;
@@ -224,6 +225,40 @@ void finding_lines(const FindingRecord& f, const Options& o, const Style& st, Li
               (f.count > 1 ? "; " + std::to_string(f.count) + " times" : "")));
 }
 
+// The verdict of --policy, last so that a CI log ends with it: each rule
+// passed or failed, with what it denies and its violations.
+template <class Line>
+void policy_section(const Report& r, const Options& o, const Style& st, Line& line) {
+  const PolicyVerdict& v = *r.verdict;
+  std::vector<size_t> count(v.rules.size());
+  for (const auto& x : v.violations) ++count[x.rule];
+  size_t failed = size_t(std::count_if(count.begin(), count.end(), [](size_t n) { return n; }));
+  line("");
+  line(st.bold("POLICY " + v.path + ": ") +
+       (v.passed() ? st.bold("PASSED") : st.red(st.bold("FAILED"))) + " (" +
+       std::to_string(v.violations.size()) + " violation" + (v.violations.size() == 1 ? "" : "s") +
+       ", " + std::to_string(failed) + " of " + std::to_string(v.rules.size()) + " rule" +
+       (v.rules.size() == 1 ? "" : "s") + " failed)");
+  for (size_t i = 0; i < v.rules.size(); ++i) {
+    const PolicyRuleInfo& rule = v.rules[i];
+    line("  " + (count[i] ? st.red("FAIL") : std::string("pass")) + "  " + rule.name + " [" +
+         rule.id + "]: " + std::to_string(count[i]) + " violation" + (count[i] == 1 ? "" : "s"));
+    line(st.dim("        denies " + rule.summary +
+                (rule.devices.empty() ? "; no device in the capture is in its scope" : "")));
+    size_t shown = 0;
+    for (const auto& x : v.violations) {
+      if (x.rule != i) continue;
+      if (shown++ == kViolationsShown && !o.verbose) {
+        line(st.dim("        ... " + std::to_string(count[i] - kViolationsShown) +
+                    " more (--verbose shows all)"));
+        break;
+      }
+      line("        finding #" + std::to_string(r.findings[x.finding].id) + ": " +
+           violation_message(r, x, o.reveal));
+    }
+  }
+}
+
 }  // namespace
 
 void write_text(const Report& r, const Options& o, std::ostream& out) {
@@ -233,8 +268,9 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
     b += s;
     b += '\n';
   };
-  if (o.quiet) {  // the answer alone
+  if (o.quiet) {  // the answer alone, and the verdict
     personal_data(r, o, st, line);
+    if (r.verdict) policy_section(r, o, st, line);
     out << b;
     return;
   }
@@ -321,6 +357,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   counters("messages parsed", s.messages);
   for (const auto& w : r.warnings) line("  warning: " + w);
   for (const auto& d : r.data_sources) line("  data: " + d);
+  if (r.verdict) policy_section(r, o, st, line);
   out << b;
 }
 
@@ -354,6 +391,10 @@ void write(const Report& report, Format format, const Options& options, std::ost
     write_text(report, options, out);
   } else if (format == Format::kHtml) {
     write_html(report, options, out);
+  } else if (format == Format::kSarif) {
+    write_sarif(report, options, out);
+  } else if (format == Format::kJunit) {
+    write_junit(report, options, out);
   } else {
     write_json_records(report, format, options, out);
   }

@@ -280,3 +280,31 @@ TEST(StoreCli, ReportOptionsAreChecked) {
 
 }  // namespace
 }  // namespace ph::test
+
+namespace ph::test {
+namespace {
+
+// --policy on stored runs: the same verdict, SARIF and exit code as a scan
+// of the capture with the policy.
+TEST(StoreCli, PolicyJudgesStoredRunsAsAScanWould) {
+  TempDir dir;
+  std::string db = shell_quote(dir.file("ph.sqlite").string());
+  ASSERT_EQ(scan("--db " + db + " " + shell_quote(demo())).status, 0);
+  const std::string policy =
+      shell_quote(std::string(PHONEHOME_SOURCE_DIR) + "/examples/firmware-release-policy.toml");
+  for (const char* format : {"jsonl", "sarif", "text --color never"}) {
+    int s1 = -1, s2 = -1;
+    std::string direct = stdout_of("scan --no-progress --policy " + policy + " --format " +
+                                       format + " " + shell_quote(demo()),
+                                   &s1);
+    std::string from_db =
+        stdout_of("report --db " + db + " --policy " + policy + " --format " + format, &s2);
+    EXPECT_EQ(s1, 1) << format;
+    EXPECT_EQ(s2, 1) << format;
+    EXPECT_NE(from_db.find("51"), std::string::npos) << from_db.substr(0, 400);
+    EXPECT_EQ(from_db, direct) << format;
+  }
+}
+
+}  // namespace
+}  // namespace ph::test

@@ -69,7 +69,7 @@ struct Watch {
 };
 
 Watch start_watch(const Namespace& ns, const TempDir& dir, const std::string& format,
-                  const std::string& db = "") {
+                  const std::vector<std::string>& extra = {}) {
   Watch w;
   w.out = dir.file("watch.out");
   w.err = dir.file("watch.err");
@@ -80,13 +80,14 @@ Watch start_watch(const Namespace& ns, const TempDir& dir, const std::string& fo
     dup2(o, 1);
     dup2(e, 2);
     chdir(PHONEHOME_SOURCE_DIR);
-    if (db.empty()) {
-      execlp("ip", "ip", "netns", "exec", ns.name().c_str(), PHONEHOME_BINARY, "watch", "-i", "phb",
-             "--format", format.c_str(), "--color", "never", nullptr);
-    } else {
-      execlp("ip", "ip", "netns", "exec", ns.name().c_str(), PHONEHOME_BINARY, "watch", "-i", "phb",
-             "--format", format.c_str(), "--color", "never", "--db", db.c_str(), nullptr);
-    }
+    std::vector<std::string> args = {"ip",      "netns", "exec", ns.name(),  PHONEHOME_BINARY,
+                                     "watch",   "-i",    "phb",  "--format", format,
+                                     "--color", "never"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp("ip", argv.data());
     _exit(127);
   }
   // Ready once it says so (the interface is open).
@@ -199,17 +200,17 @@ TEST(WatchNetns, FindingsAppearWithinOneSecondAndTheReportLosesNothing) {
   EXPECT_NE(slurp(w.out).find("\"kind\":\"summary\""), std::string::npos);
 }
 
-TEST(WatchNetns, SigtermEndsWithTheTextReport) {
+TEST(WatchNetns, SigtermEndsWithTheTextReportAndThePolicyVerdict) {
   if (std::string why = why_not(); !why.empty()) GTEST_SKIP() << why << ": live test skipped";
   Namespace ns;
   if (!ns.error().empty()) GTEST_SKIP() << "cannot make a network namespace: " << ns.error();
   TempDir dir;
-  Watch w = start_watch(ns, dir, "text");
+  Watch w = start_watch(ns, dir, "text", {"--policy", "examples/firmware-release-policy.toml"});
   run_command(replay(ns));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int st = stop(w, SIGTERM);
   ASSERT_TRUE(WIFEXITED(st)) << st;
-  EXPECT_EQ(WEXITSTATUS(st), 0) << slurp(w.err);
+  EXPECT_EQ(WEXITSTATUS(st), 1) << "the example policy is violated: " << slurp(w.err);
   std::string out = slurp(w.out);
   // Live lines first, then the report with its headline.
   size_t first_live = out.find("f8:ad:cb:**:**:9b  imei 358467*******39 -> zzhc.vnet.example:80");
@@ -218,6 +219,14 @@ TEST(WatchNetns, SigtermEndsWithTheTextReport) {
   ASSERT_NE(report, std::string::npos) << out;
   EXPECT_LT(first_live, report);
   EXPECT_NE(out.find("\nSUMMARY\n"), std::string::npos);
+  // Each live finding says at once which rules it breaks; the verdict ends
+  // the report, as in a scan (51 violations of the demo, README).
+  size_t live_violations = 0;
+  for (size_t p = out.find("POLICY: violates"); p != std::string::npos && p < report;
+       p = out.find("POLICY: violates", p + 1))
+    ++live_violations;
+  EXPECT_EQ(live_violations, 51u);
+  EXPECT_NE(out.find("FAILED (51 violations"), std::string::npos) << out.substr(report);
 }
 
 TEST(WatchNetns, WithDbEachFindingIsCommittedWithinOneSecond) {
@@ -226,7 +235,7 @@ TEST(WatchNetns, WithDbEachFindingIsCommittedWithinOneSecond) {
   if (!ns.error().empty()) GTEST_SKIP() << "cannot make a network namespace: " << ns.error();
   TempDir dir;
   const std::string db = dir.file("live.sqlite").string();
-  Watch w = start_watch(ns, dir, "jsonl", db);
+  Watch w = start_watch(ns, dir, "jsonl", {"--db", db});
   ASSERT_NE(slurp(w.err).find("watching phb"), std::string::npos) << slurp(w.err);
 
   // A second connection, as another program would read the database while

@@ -111,6 +111,9 @@ TEST(ProfileParse, TomlSyntaxErrorsSayLineAndColumn) {
   std::string e = parse_error("imei = \"" + kImei + "\"\nimsi = [\"234101234567890\"\n");
   EXPECT_EQ(e.rfind("device.toml:2:", 0), 0u) << e;
   EXPECT_EQ(e.find(kImei), std::string::npos) << e;
+  // toml++ quotes what it stumbled on raw; the message stays one line.
+  EXPECT_EQ(parse_error("imei = f\n"),
+            "device.toml:1:9: Error while parsing boolean: expected 'false', saw 'f\\n'");
 }
 
 // What toml++ 3.3 cannot take without undefined behaviour or a failed
