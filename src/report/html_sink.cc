@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "report/leaks.h"
+#include "report/markup.h"
 #include "report/report.h"
 #include "report/words.h"
 
@@ -23,38 +24,8 @@ constexpr size_t kFindingRowsMax = 5000;   // likewise
 constexpr size_t kTimelineRowsMax = 16;    // destinations drawn per device
 constexpr size_t kTimelineMarksMax = 400;  // contact ticks per destination row
 
-// Text into HTML: markup characters escaped, control bytes (which a
-// capture can put into a host name) shown as U+FFFD.
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+// Text into HTML (always inside elements or quoted attributes).
+std::string esc(std::string_view s) { return xml(s, true); }
 
 std::string value_shown(const FindingRecord& f, const Options& o) {
   return o.reveal ? f.value : redact(f.value);
