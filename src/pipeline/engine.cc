@@ -30,6 +30,7 @@ constexpr uint16_t kEthertypeArp = 0x0806;
 constexpr size_t kMaxEapolSessions = 1 << 16;
 
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
+constexpr size_t kMaxHomeMcc = 1 << 16;        // devices whose home network is remembered
 // The DNS cache's size bound: past it, new answers are counted and dropped
 // (names already known keep working).
 constexpr size_t kMaxResolvedNames = 1 << 20;
@@ -254,7 +255,17 @@ void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto:
   // Personal data leaving a device: what the client side sends.
   if (!scanner_ || m.dir != Direction::kUp) return;
   const size_t first = report_.findings.size();
-  scanner_->scan(m, report_.findings);
+  const IpAddr device = name_key(f, IpAddr{}).device;
+  auto known = home_mcc_.find(device);
+  scanner_->scan(m, report_.findings, known != home_mcc_.end() ? known->second : "");
+  // The latest IMSI's network is the device's from now on.
+  if (!scanner_->home_mcc().empty()) {
+    if (known != home_mcc_.end()) {
+      known->second = scanner_->home_mcc();
+    } else if (home_mcc_.size() < kMaxHomeMcc) {
+      home_mcc_.emplace(device, scanner_->home_mcc());
+    }
+  }
   for (size_t i = first; i < report_.findings.size(); ++i) {
     FindingRecord& r = report_.findings[i];
     r.flow = f.id;

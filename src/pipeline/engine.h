@@ -125,6 +125,9 @@ class Engine final : private proto::FlowMessageSink {
   std::unordered_map<NameKey, std::string_view, NameKeyHash> resolved_;  // in report_.strings
   std::vector<IpAddr> named_;                                            // remember_names() scratch
   std::unique_ptr<IdentityCollector> identity_;  // with protocol parsing only
+  // The home MCC of each device that sent an IMSI (keyed as
+  // NameKey::device): the region of its national-format phone numbers.
+  std::unordered_map<IpAddr, std::string, AddrHash> home_mcc_;
   // Live only: where findings go before finish(), and the first flow start
   // of each device (keyed as NameKey::device) for their relative time.
   std::unique_ptr<geo::Locator> live_locator_;

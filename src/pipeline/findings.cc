@@ -179,7 +179,21 @@ class FindingScanner::Leaves final : public content::LeafSink {
     ctx.path = leaf.path;
     ctx.field = where_;
     s_.candidates_.clear();
+    ctx.home_mcc = s_.home_mcc_;
     s_.detector_.scan(ctx, leaf.value, s_.candidates_);
+    // A validated IMSI names the home network for what follows in this
+    // message, before what the device sent earlier (a device may hold
+    // several SIMs).
+    if (!s_.message_mcc_) {
+      for (const auto& c : s_.candidates_) {
+        if (c.type == detect::DataType::kImsi && c.confidence == detect::Confidence::kHigh &&
+            c.value.size() >= 3) {
+          s_.home_mcc_.assign(c.value, 0, 3);
+          s_.message_mcc_ = true;
+          break;
+        }
+      }
+    }
     if (s_.profile_) {
       s_.profile_->scan(ctx, leaf.value, s_.candidates_);
       if (s_.profile_->last_scan_capped()) s_.drops_.add("profile.matches-cap");
@@ -286,7 +300,10 @@ const FindingScanner::Origin* FindingScanner::origin_of(std::string_view pair_pa
   return nullptr;
 }
 
-void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out) {
+void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out,
+                          std::string_view home_mcc) {
+  home_mcc_.assign(home_mcc);
+  message_mcc_ = false;
   pending_.clear();
   origins_.clear();
   in_dns_ = m.protocol == "dns";

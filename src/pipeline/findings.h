@@ -26,8 +26,13 @@ class FindingScanner {
   FindingScanner(Stats& stats, StringPool& strings, detect::ProfileMatcher* profile = nullptr);
 
   // Appends the findings of `m` to `out` (without id, device, destination:
-  // the Engine fills those).
-  void scan(const proto::Message& m, std::vector<FindingRecord>& out);
+  // the Engine fills those). `home_mcc`: the sending device's home network
+  // when known (from an IMSI it sent before), the region of phone numbers
+  // written in national format; the first IMSI in the message itself wins
+  // over it. home_mcc() then says the MCC this message leaves known.
+  void scan(const proto::Message& m, std::vector<FindingRecord>& out,
+            std::string_view home_mcc = {});
+  const std::string& home_mcc() const { return home_mcc_; }
 
  private:
   class Leaves;
@@ -67,6 +72,8 @@ class FindingScanner {
   std::vector<Pending> pending_;               // this message's findings
   std::vector<Origin> origins_;                // this message's paired leaves
   bool in_dns_ = false;
+  std::string home_mcc_;      // of the message being scanned (see scan())
+  bool message_mcc_ = false;  // home_mcc_ comes from an IMSI in this message
   // Hashes of (field name, key, value) that gave no candidate and nothing
   // to pair: skipped when seen again (bounded; cleared when full).
   static constexpr size_t kNothingInMax = 1 << 16;

@@ -11,6 +11,7 @@
 #include "capture/memory.h"
 #include "fixture/builder.h"
 #include "fixture/demo.h"
+#include "fixture/profile.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
 
@@ -104,6 +105,63 @@ TEST(Findings, JsonlRedactsUnlessRevealAndCountsThem) {
   EXPECT_NE(redacted.str().find("\"findings\":" + std::to_string(r.findings.size())),
             std::string::npos);
   EXPECT_GE(r.findings.size(), 15u);
+}
+
+}  // namespace
+}  // namespace ph
+
+namespace ph {
+namespace {
+
+Report scan_requests(const std::vector<std::string>& requests) {
+  std::vector<uint8_t> pcap = fixture::write_pcap(fixture::profile_capture(requests), {});
+  auto src = capture::open_memory(Bytes(pcap), "requests.pcap");
+  EXPECT_TRUE(src.ok());
+  Engine engine{EngineOptions{}};
+  engine.run(**src);
+  return engine.finish();
+}
+
+std::string post_json(const std::string& json) {
+  return "POST /v1/sim HTTP/1.1\r\nHost: reg.carrier.example\r\nContent-Type: "
+         "application/json\r\nContent-Length: " +
+         std::to_string(json.size()) + "\r\n\r\n" + json;
+}
+
+// A phone number in national format is read in the region of the device's
+// SIM: from an IMSI earlier in the same message, else from the last IMSI
+// the device sent; without either it stays a low-confidence guess.
+TEST(Findings, NationalPhoneNumbersTakeTheRegionOfTheDevicesImsi) {
+  const std::string imsi = "242010123456789";  // Telenor Norway
+  const std::string get =
+      "GET /register?phoneNumber=92720426 HTTP/1.1\r\nHost: "
+      "reg.carrier.example\r\n\r\n";
+  auto msisdn = [](const Report& r) -> const FindingRecord* {
+    for (const auto& f : r.findings)
+      if (f.data_type == "msisdn") return &f;
+    return nullptr;
+  };
+  // The IMSI in an earlier message of the same device.
+  Report later = scan_requests({post_json("{\"imsi\":\"" + imsi + "\"}"), get});
+  const FindingRecord* f = msisdn(later);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->value, "+4792720426");
+  EXPECT_EQ(f->confidence, "high");
+  EXPECT_NE(f->rule.find("valid number for home region no"), std::string::npos) << f->rule;
+  // In the same message, before the number.
+  Report same =
+      scan_requests({post_json("{\"imsi\":\"" + imsi + "\",\"phoneNumber\":\"92720426\"}")});
+  f = msisdn(same);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->value, "+4792720426");
+  EXPECT_EQ(f->confidence, "high");
+  // No IMSI: the region is unknown, the digits a low-confidence finding.
+  Report alone = scan_requests({get});
+  f = msisdn(alone);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->value, "92720426");
+  EXPECT_EQ(f->confidence, "low");
+  EXPECT_NE(f->rule.find("home region unknown"), std::string::npos) << f->rule;
 }
 
 }  // namespace
