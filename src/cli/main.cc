@@ -26,8 +26,8 @@
 #include "geo/geo.h"
 #include "pipeline/engine.h"
 #include "policy/policy.h"
-#include "report/json_writer.h"
 #include "report/report.h"
+#include "report/words.h"
 #include "store/store.h"
 
 namespace {
@@ -180,14 +180,12 @@ int store_run(const ph::cli::Options& o, ph::store::Store& store, const ph::Repo
   if (run) *run = added->run;
   if (o.quiet) return ph::kExitOk;
   if (added->added) {
-    auto count = [](size_t n, const char* what) {
-      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-    };
+    using ph::report::counted;
     std::fprintf(stderr, "phonehome: stored as run %lld in %s (%s, %s, %s)\n",
                  static_cast<long long>(added->run), o.db.c_str(),
-                 count(report.devices.size(), "device").c_str(),
-                 count(report.flows.size(), "flow").c_str(),
-                 count(report.findings.size(), "finding").c_str());
+                 counted(report.devices.size(), "device").c_str(),
+                 counted(report.flows.size(), "flow").c_str(),
+                 counted(report.findings.size(), "finding").c_str());
   } else {
     std::fprintf(stderr, "phonehome: %s holds these captures already (run %lld): nothing added\n",
                  o.db.c_str(), static_cast<long long>(added->run));
@@ -354,16 +352,7 @@ int run(const ph::cli::Options& o) {
         if (!f.device_mac) device.ips = {f.device_ip};
         for (const auto& rule : policy->rules) {
           if (!ph::policy::violates(rule, f, &device)) continue;
-          if (o.format == ph::report::Format::kText) {
-            *out << "          POLICY: violates \"" << rule.name << "\" [" << rule.id << "]\n";
-          } else {
-            std::string line;
-            ph::report::JsonWriter w(line);
-            w.begin_object().field("kind", "live_violation").field("rule", rule.id);
-            w.field("rule_name", rule.name).field("data_type", f.data_type);
-            w.field("value_sha256", f.value_sha256).end_object();
-            *out << line << "\n";
-          }
+          ph::report::write_live_violation(f, rule.id, rule.name, o.format, *out);
         }
       }
       out->flush();

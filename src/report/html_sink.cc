@@ -33,13 +33,7 @@ std::string value_shown(const FindingRecord& f, const Options& o) {
 
 std::string mac_shown(const std::optional<MacAddr>& mac, const Options& o) {
   if (!mac) return {};
-  return o.reveal ? mac->to_string() : redact_mac(*mac);
-}
-
-std::string destination_name(const DestinationRecord& d) {
-  if (!d.ip.version) return "(link layer)";
-  return d.host.empty() ? endpoint(d.ip, d.port)
-                        : std::string(d.host) + ":" + std::to_string(d.port);
+  return shown_mac(*mac, o.reveal);
 }
 
 std::string transport_cell(const std::optional<bool>& encrypted) {
@@ -122,11 +116,6 @@ struct Page {
   void td(std::string_view s, const char* attrs = "") { el("td", s, attrs); }
 };
 
-// "1 device", "3 devices".
-std::string count(size_t n, const char* noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
 void header(const Report& r, const Options& o, Page& p) {
   const bool bad = std::any_of(r.findings.begin(), r.findings.end(),
                                [](const FindingRecord& f) { return f.confidence != "low"; });
@@ -155,8 +144,8 @@ void header(const Report& r, const Options& o, Page& p) {
     span = short_time(first) + " to " + short_time(last) + " UTC; ";
   }
   p.el("p",
-       span + count(r.devices.size(), "device") + ", " + count(r.flows.size(), "flow") + ", " +
-           count(r.findings.size(), "finding") + ". " +
+       span + counted(r.devices.size(), "device") + ", " + counted(r.flows.size(), "flow") + ", " +
+           counted(r.findings.size(), "finding") + ". " +
            (o.reveal ? "Identifiers are shown in full (--reveal)."
                      : "Identifiers are redacted; each finding's SHA-256 is in the JSON output."),
        " class=\"muted\"");
@@ -209,7 +198,7 @@ void device_cards(const Report& r, const Options& o, const std::vector<LeakRow>&
     for (const auto& ip : d.ips) v.push_back(ip.to_string());
     item("Addresses", join(v));
     item("Seen", short_time(d.first_seen) + " to " + time_on(d.last_seen, d.first_seen) + ", " +
-                     count(d.flows, "flow"));
+                     counted(d.flows, "flow"));
     p.raw("</dl>");
     if (leaks) {
       p.raw(

@@ -47,7 +47,7 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   w.field("id", d.id);
   w.key("mac");
   if (d.mac) {
-    w.value(o.reveal ? d.mac->to_string() : redact_mac(*d.mac));
+    w.value(shown_mac(*d.mac, o.reveal));
   } else {
     w.null();
   }
@@ -286,7 +286,7 @@ void write_live_finding_record(const FindingRecord& f, const Options& o, std::os
   JsonWriter line(buf);
   line.begin_object().field("kind", "live_finding");
   if (f.device_mac) {
-    line.field("device_mac", o.reveal ? f.device_mac->to_string() : redact_mac(*f.device_mac));
+    line.field("device_mac", shown_mac(*f.device_mac, o.reveal));
   } else {
     line.field("device_ip", f.device_ip.to_string());
   }
@@ -312,6 +312,17 @@ void violation_fields(JsonWriter& w, const Report& r, const ViolationRecord& v, 
   w.field("protocol", f.protocol);
   opt_bool(w, "encrypted", f.encrypted);
   w.field("message", violation_message(r, v, o.reveal));
+}
+
+void write_live_violation_record(const FindingRecord& f, std::string_view rule_id,
+                                 std::string_view rule_name, std::ostream& out) {
+  std::string buf;
+  JsonWriter line(buf);
+  line.begin_object().field("kind", "live_violation").field("rule", rule_id);
+  line.field("rule_name", rule_name).field("data_type", f.data_type);
+  line.field("value_sha256", f.value_sha256).end_object();
+  buf.push_back('\n');
+  out << buf;
 }
 
 void write_json_records(const Report& r, Format format, const Options& o, std::ostream& out) {

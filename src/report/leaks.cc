@@ -74,7 +74,7 @@ const DeviceRecord* find_device(const Report& r, uint64_t id) {
 std::string device_label(const DeviceRecord& d, bool reveal) {
   std::string name = shown(d.hostname, reveal);
   if (name.empty() && !d.names.empty()) name = shown(d.names.front(), reveal);
-  if (name.empty() && d.mac) name = reveal ? d.mac->to_string() : redact_mac(*d.mac);
+  if (name.empty() && d.mac) name = shown_mac(*d.mac, reveal);
   if (name.empty() && !d.ips.empty()) name = d.ips.front().to_string();
   return "#" + std::to_string(d.id) + (name.empty() ? "" : " " + name);
 }
@@ -113,8 +113,7 @@ std::string headline(const Report& r, bool reveal) {
     ++senders;
   }
   const size_t n = r.devices.size();
-  std::string out = std::to_string(senders) + " of " + std::to_string(n) + " device" +
-                    (n == 1 ? "" : "s") + " sent personal data";
+  std::string out = std::to_string(senders) + " of " + counted(n, "device") + " sent personal data";
   if (senders == 0) return out + ".";
   out += ": ";
   for (size_t i = 0; i < sentences.size(); ++i) out += (i ? ". " : "") + sentences[i];

@@ -23,6 +23,10 @@ std::string redact_mac(const MacAddr& mac) {
   return s;
 }
 
+std::string shown_mac(const MacAddr& mac, bool reveal) {
+  return reveal ? mac.to_string() : redact_mac(mac);
+}
+
 std::string shown(const IdentityText& t, bool reveal) {
   if (reveal || t.identifiers.empty()) return t.text;
   std::string out = t.text;

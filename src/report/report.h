@@ -34,6 +34,12 @@ void write_live_finding(const FindingRecord& finding, Format format, const Optio
                         std::ostream& out);
 void write_live_finding_record(const FindingRecord& finding, const Options& options,
                                std::ostream& out);
+// watch --policy: a rule the live finding just written breaks, as a text
+// line or a "live_violation" record (no value: its hash and type only).
+void write_live_violation(const FindingRecord& finding, std::string_view rule_id,
+                          std::string_view rule_name, Format format, std::ostream& out);
+void write_live_violation_record(const FindingRecord& finding, std::string_view rule_id,
+                                 std::string_view rule_name, std::ostream& out);
 // One self-contained HTML page (inline CSS/SVG/script, fetches nothing).
 void write_html(const Report& report, const Options& options, std::ostream& out);
 // SARIF 2.1.0 and JUnit XML of report.verdict (which must be set).
@@ -54,6 +60,8 @@ constexpr int kSchemaVersion = 1;
 // characters ("354785*******54"). MACs keep the OUI and the last octet.
 std::string redact(std::string_view value);
 std::string redact_mac(const MacAddr& mac);
+// A MAC as a report shows it: whole with `reveal`, else redact_mac().
+std::string shown_mac(const MacAddr& mac, bool reveal);
 // A device's name or software string as a report shows it: the identifier
 // spans in it redacted unless `reveal`.
 std::string shown(const IdentityText& text, bool reveal);

@@ -101,9 +101,7 @@ void device_details(const DeviceRecord& d, const Report& r, const Options& o, co
   const size_t shown_n = o.verbose ? mine.size() : std::min(mine.size(), kContactsShown);
   for (size_t i = 0; i < shown_n; ++i) {
     const ContactRecord& c = *mine[i];
-    std::string dest = c.destination.host.empty() ? endpoint(c.destination.ip, c.destination.port)
-                                                  : std::string(c.destination.host) + ":" +
-                                                        std::to_string(c.destination.port);
+    std::string dest = destination_name(c.destination);
     std::string when = time_on(c.first_contact, d.first_seen);
     if (c.last_contact != c.first_contact) when += " .. " + time_on(c.last_contact, d.first_seen);
     std::string sched = schedule(c);
@@ -150,8 +148,7 @@ void personal_data(const Report& r, const Options& o, const Style& st, Line& lin
     line("");
     if (dev) {
       std::string about;
-      if (dev->mac && !dev->hostname.text.empty())
-        about = o.reveal ? dev->mac->to_string() : redact_mac(*dev->mac);
+      if (dev->mac && !dev->hostname.text.empty()) about = shown_mac(*dev->mac, o.reveal);
       if (!dev->vendor.empty()) about += (about.empty() ? "" : ", ") + dev->vendor;
       line("  " + st.bold("device " + device_label(*dev, o.reveal)) +
            (about.empty() ? "" : " (" + about + ")"));
@@ -164,10 +161,7 @@ void personal_data(const Report& r, const Options& o, const Style& st, Line& lin
       const LeakRow& row = rows[i];
       const FindingRecord& f = *row.first;
       const DestinationRecord& d = f.destination;
-      std::string dest = d.ip.version
-                             ? (d.host.empty() ? endpoint(d.ip, d.port)
-                                               : std::string(d.host) + ":" + std::to_string(d.port))
-                             : std::string("(link layer)");
+      std::string dest = destination_name(d);
       std::string value = row.values == 1 ? (o.reveal ? f.value : redact(f.value))
                                           : std::to_string(row.values) + " values";
       Timestamp day = dev ? dev->first_seen : f.ts;
@@ -198,11 +192,9 @@ void personal_data(const Report& r, const Options& o, const Style& st, Line& lin
   size_t low = 0;
   for (const auto& f : r.findings) low += f.confidence == "low";
   if (low > 0 && !o.verbose)
-    line(st.dim("  ... " + std::to_string(low) + " low-confidence finding" + (low == 1 ? "" : "s") +
-                " (--verbose shows them)"));
+    line(st.dim("  ... " + counted(low, "low-confidence finding") + " (--verbose shows them)"));
   if (!r.findings.empty() && !o.verbose)
-    line(st.dim("  " + std::to_string(r.findings.size()) + " finding" +
-                (r.findings.size() == 1 ? "" : "s") +
+    line(st.dim("  " + counted(r.findings.size(), "finding") +
                 " in all: --verbose lists each, --format jsonl for tools"));
 }
 
@@ -295,7 +287,7 @@ void write_text(const Report& r, const Options& o, std::ostream& out) {
   line("");
   line(st.bold("DEVICES (" + std::to_string(r.devices.size()) + ")"));
   for (const auto& d : r.devices) {
-    std::string id = d.mac ? (o.reveal ? d.mac->to_string() : redact_mac(*d.mac)) : "(no MAC)";
+    std::string id = d.mac ? shown_mac(*d.mac, o.reveal) : "(no MAC)";
     std::string ips;
     for (const auto& ip : d.ips) ips += (ips.empty() ? "" : ", ") + ip.to_string();
     line("  #" + pad(std::to_string(d.id), 4) + pad(id, 19) + pad(ips, 26) + " " +
@@ -368,14 +360,9 @@ void write_live_finding(const FindingRecord& f, Format format, const Options& o,
     return;
   }
   Style st{o.color};
-  std::string device = f.device_mac
-                           ? (o.reveal ? f.device_mac->to_string() : redact_mac(*f.device_mac))
-                           : f.device_ip.to_string();
+  std::string device = f.device_mac ? shown_mac(*f.device_mac, o.reveal) : f.device_ip.to_string();
   const DestinationRecord& d = f.destination;
-  std::string dest = d.ip.version
-                         ? (d.host.empty() ? endpoint(d.ip, d.port)
-                                           : std::string(d.host) + ":" + std::to_string(d.port))
-                         : std::string("(link layer)");
+  std::string dest = destination_name(d);
   if (std::string where = place(d); !where.empty()) dest += " (" + where + ")";
   std::string clear = f.encrypted.has_value() && !*f.encrypted ? st.red(transport(f.encrypted))
                                                                : transport(f.encrypted);
@@ -384,6 +371,15 @@ void write_live_finding(const FindingRecord& f, Format format, const Options& o,
       << " " << clear << ", " << since(f.since_device_first_seen_s) << ", " << f.confidence << "/"
       << f.method << "\n"
       << st.dim("          why: " + explanation(f)) << "\n";
+}
+
+void write_live_violation(const FindingRecord& f, std::string_view rule_id,
+                          std::string_view rule_name, Format format, std::ostream& out) {
+  if (format == Format::kJson || format == Format::kJsonl) {
+    write_live_violation_record(f, rule_id, rule_name, out);
+    return;
+  }
+  out << "          POLICY: violates \"" << rule_name << "\" [" << rule_id << "]\n";
 }
 
 void write(const Report& report, Format format, const Options& options, std::ostream& out) {

@@ -1,6 +1,7 @@
 // Words for a policy's violations, shared by every sink that shows them
 // (text, jsonl/json, SARIF, JUnit): one message a violation, values
 // redacted unless --reveal.
+#include "report/leaks.h"
 #include "report/report.h"
 
 namespace ph::report {
@@ -27,12 +28,12 @@ std::string violation_message(const Report& r, const ViolationRecord& v, bool re
 
 std::string device_label(const Report& r, uint64_t device, bool reveal) {
   std::string s = "device " + std::to_string(device);
-  for (const DeviceRecord& d : r.devices) {
-    if (d.id != device) continue;
+  if (const DeviceRecord* d = find_device(r, device)) {
     std::string about;
-    if (d.mac) about = reveal ? d.mac->to_string() : redact_mac(*d.mac);
-    if (about.empty() && !d.ips.empty()) about = d.ips.front().to_string();
-    if (!d.hostname.text.empty()) about += (about.empty() ? "" : ", ") + shown(d.hostname, reveal);
+    if (d->mac) about = shown_mac(*d->mac, reveal);
+    if (about.empty() && !d->ips.empty()) about = d->ips.front().to_string();
+    if (!d->hostname.text.empty())
+      about += (about.empty() ? "" : ", ") + shown(d->hostname, reveal);
     if (!about.empty()) s += " (" + about + ")";
   }
   return s;

@@ -155,4 +155,14 @@ std::string place_in_words(const DestinationRecord& d) {
   return "a " + std::string(d.scope) + " address";
 }
 
+std::string destination_name(const DestinationRecord& d) {
+  if (!d.ip.version) return "(link layer)";
+  return d.host.empty() ? endpoint(d.ip, d.port)
+                        : std::string(d.host) + ":" + std::to_string(d.port);
+}
+
+std::string counted(size_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 }  // namespace ph::report

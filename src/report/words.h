@@ -42,6 +42,12 @@ std::string explanation(const FindingRecord& f);
 std::string transport(
     const std::optional<bool>& encrypted);  // "encrypted", "UNENCRYPTED", "unknown"
 
+// "host:port" when the server has a name, else the address and port;
+// "(link layer)" without an IP (EAPOL).
+std::string destination_name(const DestinationRecord& d);
+// "1 device", "3 devices".
+std::string counted(size_t n, const char* noun);
+
 std::string join(const std::vector<std::string>& items, const char* sep = ", ");
 std::string join_words(const std::vector<std::string>& items);  // "a, b and c"
 

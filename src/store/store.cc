@@ -292,7 +292,7 @@ class Writer {
     for (size_t i = 0; i < r_.devices.size(); ++i) {
       const DeviceRecord& d = r_.devices[i];
       std::string mac;
-      if (d.mac) mac = reveal ? d.mac->to_string() : report::redact_mac(*d.mac);
+      if (d.mac) mac = report::shown_mac(*d.mac, reveal);
       const std::string first = format_rfc3339(d.first_seen), last = format_rfc3339(d.last_seen);
       g->bind(1, identities[i]).bind_opt(2, mac).bind_opt(3, d.vendor);
       g->bind(4, first).bind(5, last).bind(6, int64_t(d.first_seen)).bind(7, int64_t(d.last_seen));
@@ -501,8 +501,7 @@ Result<void> Store::add_live(const FindingRecord& f, std::string_view session, b
   if (!s) return s.error();
   const DestinationRecord& d = f.destination;
   std::string device =
-      f.device_mac ? (revealed ? f.device_mac->to_string() : report::redact_mac(*f.device_mac))
-                   : f.device_ip.to_string();
+      f.device_mac ? report::shown_mac(*f.device_mac, revealed) : f.device_ip.to_string();
   s->bind(1, session)
       .bind(2, format_rfc3339(f.ts))
       .bind(3, int64_t(f.ts))

@@ -294,9 +294,9 @@ TEST(StoreCli, PolicyJudgesStoredRunsAsAScanWould) {
       shell_quote(std::string(PHONEHOME_SOURCE_DIR) + "/examples/firmware-release-policy.toml");
   for (const char* format : {"jsonl", "sarif", "text --color never"}) {
     int s1 = -1, s2 = -1;
-    std::string direct = stdout_of("scan --no-progress --policy " + policy + " --format " +
-                                       format + " " + shell_quote(demo()),
-                                   &s1);
+    std::string direct = stdout_of(
+        "scan --no-progress --policy " + policy + " --format " + format + " " + shell_quote(demo()),
+        &s1);
     std::string from_db =
         stdout_of("report --db " + db + " --policy " + policy + " --format " + format, &s2);
     EXPECT_EQ(s1, 1) << format;
