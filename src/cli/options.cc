@@ -3,9 +3,11 @@
 
 #include <getopt.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace ph::cli {
 namespace {
@@ -79,6 +81,9 @@ Analysis:
                              or outside *.example-oem.com; a violation exits 1 (see
                              examples/firmware-release-policy.toml)
   --flows-only               no protocol parsing: flows, bytes and TCP reassembly only
+  --threads N                worker pipelines (default: one per core); flows are shared
+                             out by address pair and the report is the same for any N
+                             (watch runs one, to report each finding at once)
   --geoip DIR                country/ASN data from DIR (*.mmdb such as GeoLite2-Country,
                              GeoLite2-City, GeoLite2-ASN; asn.ranges) instead of the data
                              installed by scripts/install-geoip
@@ -94,6 +99,7 @@ Limits (memory stays bounded; what is dropped is counted in the summary):
   --max-flows N              flows tracked at once (default 1048576)
   --stream-cap SIZE          out-of-order bytes buffered per TCP direction (default 1M)
   --reassembly-budget SIZE   out-of-order bytes buffered in all (default 256M)
+  (--max-flows and --reassembly-budget are shared among the --threads pipelines)
 
 Exit codes:
   0  success (with --policy: no rule violated, and every input read whole)
@@ -135,6 +141,7 @@ ParseResult parse(int argc, char** argv) {
 
   Options o;
   o.command = cmd;
+  o.engine.threads = std::max(1u, std::thread::hardware_concurrency());
   enum {
     kFormat = 256,
     kFlowsOnly,
@@ -153,6 +160,7 @@ ParseResult parse(int argc, char** argv) {
     kRun,
     kCapture,
     kPolicy,
+    kThreads,
   };
   static const option kLong[] = {
       {"format", required_argument, nullptr, kFormat},
@@ -169,6 +177,7 @@ ParseResult parse(int argc, char** argv) {
       {"stream-cap", required_argument, nullptr, kStreamCap},
       {"reassembly-budget", required_argument, nullptr, kBudget},
       {"flows-only", no_argument, nullptr, kFlowsOnly},
+      {"threads", required_argument, nullptr, kThreads},
       {"geoip", required_argument, nullptr, kGeoip},
       {"profile", required_argument, nullptr, kProfile},
       {"html", required_argument, nullptr, kHtml},
@@ -262,6 +271,11 @@ ParseResult parse(int argc, char** argv) {
         break;
       case kFlowsOnly:
         o.engine.flows_only = true;
+        break;
+      case kThreads:
+        if (!parse_size(optarg, size) || size == 0 || size > 256)
+          return fail("--threads takes a count from 1 to 256");
+        o.engine.threads = unsigned(size);
         break;
       case kGeoip:
         o.geoip_dir = optarg;

@@ -73,6 +73,8 @@ struct Context {
   std::string_view path;      // the key path ("$.data.IMEI1"), for pairing
   std::string_view field;     // where the protocol put it, e.g. "http.query", "mqtt.password"
   std::string_view home_mcc;  // the device's MCC when known ("242"), for phone regions
+  // Set to true when a phone number's reading depended on home_mcc.
+  bool* region_asked = nullptr;
 };
 
 struct Options {

@@ -452,6 +452,7 @@ class Scan {
   bool phone_keyed(std::string_view t) {
     std::string k = suffix();
     std::string_view country = country_for_mcc(ctx_.home_mcc);
+    if (ctx_.region_asked) *ctx_.region_asked = true;
     std::optional<std::string> e164;
     Confidence c = Confidence::kHigh;
     std::string how;

@@ -58,8 +58,9 @@ Result<std::unique_ptr<ProfileMatcher>> ProfileMatcher::build(const Profile& pro
   }
   if (exprs.empty()) return m;  // nothing to search: scan() returns at once
   hs_compile_error_t* err = nullptr;
+  hs_database* db = nullptr;
   if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                           unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &m->db_,
+                           unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
                            &err) != HS_SUCCESS) {
     // The message names the failing pattern by number, never by its bytes.
     std::string msg = "profile: Vectorscan could not compile the forms: ";
@@ -67,15 +68,26 @@ Result<std::unique_ptr<ProfileMatcher>> ProfileMatcher::build(const Profile& pro
     hs_free_compile_error(err);
     return make_error(std::move(msg));
   }
-  if (hs_alloc_scratch(m->db_, &m->scratch_) != HS_SUCCESS)
+  m->db_.reset(db, hs_free_database);
+  if (hs_alloc_scratch(db, &m->scratch_) != HS_SUCCESS)
     return make_error("profile: Vectorscan could not allocate its scratch space");
   m->hits_.reserve(64);
   return m;
 }
 
-ProfileMatcher::~ProfileMatcher() {
-  hs_free_scratch(scratch_);
-  hs_free_database(db_);
+ProfileMatcher::~ProfileMatcher() { hs_free_scratch(scratch_); }
+
+std::unique_ptr<ProfileMatcher> ProfileMatcher::clone() const {
+  std::unique_ptr<ProfileMatcher> m(new ProfileMatcher());
+  m->values_ = values_;
+  m->homes_ = homes_;
+  m->forms_ = forms_;
+  m->min_length_ = min_length_;
+  m->db_ = db_;
+  // Without a database there is no scratch to clone (and none is used).
+  if (scratch_ && hs_clone_scratch(scratch_, &m->scratch_) != HS_SUCCESS) throw std::bad_alloc();
+  m->hits_.reserve(64);
+  return m;
 }
 
 int ProfileMatcher::on_match(unsigned id, unsigned long long, unsigned long long to, unsigned,
@@ -120,7 +132,7 @@ void ProfileMatcher::scan(const Context& ctx, std::string_view v, std::vector<Ca
   if (!db_ || v.size() < min_length_) return;
   hits_.clear();
   scanning_ = v;
-  hs_scan(db_, v.data(), unsigned(v.size()), 0, scratch_, on_match, this);
+  hs_scan(db_.get(), v.data(), unsigned(v.size()), 0, scratch_, on_match, this);
   if (hits_.empty()) return;
   std::erase_if(hits_, [&](const Hit& h) { return !bounded(forms_[h.id], v, h.start, h.end); });
   // Longest first within a value, so that a hit inside one already kept is

@@ -57,6 +57,9 @@ class ProfileMatcher {
   ~ProfileMatcher();
   ProfileMatcher(const ProfileMatcher&) = delete;
   ProfileMatcher& operator=(const ProfileMatcher&) = delete;
+  // Another matcher of the same database (shared) with its own scratch,
+  // for another thread.
+  std::unique_ptr<ProfileMatcher> clone() const;
 
   // Appends a candidate (method profile, confidence high) for each profile
   // value found in `value`. A candidate already in `out` from index `first`
@@ -96,7 +99,7 @@ class ProfileMatcher {
   std::vector<HomeLocation> homes_;
   std::vector<Form> forms_;  // by pattern id
   size_t min_length_ = 0;
-  hs_database* db_ = nullptr;
+  std::shared_ptr<hs_database> db_;
   hs_scratch* scratch_ = nullptr;
   std::string_view scanning_;  // the text of the scan in progress
   std::vector<Hit> hits_;      // reused

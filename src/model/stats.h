@@ -44,6 +44,19 @@ struct Stats {
   Counters anomalies;          // malformed input, e.g. "ipv4.bad-header-length"
   Counters drops;              // data given up on a limit, e.g. "tcp.ooo-cap-bytes"
   Counters messages;           // protocol messages parsed, e.g. "dns.query", "http.request"
+
+  void merge(const Stats& o) {
+    packets += o.packets;
+    bytes += o.bytes;
+    ip_packets += o.ip_packets;
+    tcp_packets += o.tcp_packets;
+    udp_packets += o.udp_packets;
+    icmp_packets += o.icmp_packets;
+    other_packets += o.other_packets;
+    anomalies.merge(o.anomalies);
+    drops.merge(o.drops);
+    messages.merge(o.messages);
+  }
 };
 
 }  // namespace ph

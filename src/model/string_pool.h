@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace ph {
 
@@ -22,10 +23,17 @@ class StringPool {
     return v;
   }
   size_t size() const { return storage_.size(); }
+  // Keeps the strings of `other` alive as long as this pool (the views
+  // into them stay valid; they are not indexed here).
+  void adopt(StringPool&& other) {
+    adopted_.push_back(std::move(other.storage_));
+    other.index_.clear();
+  }
 
  private:
   std::deque<std::string> storage_;
   std::unordered_set<std::string_view> index_;
+  std::vector<std::deque<std::string>> adopted_;
 };
 
 }  // namespace ph

@@ -1,65 +1,211 @@
-// The Engine: the per-packet path and the end-of-run assembly of records.
+// The Engine: reading and decoding, the worker pipelines (shard.h), and
+// the merge of their outputs into one report.
 #include "pipeline/engine.h"
 
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <cstring>
 #include <map>
-#include <string_view>
+#include <mutex>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
 #include "decode/decode.h"
 #include "enrich/timeline.h"
-#include "proto/dispatch.h"
-#include "proto/dns/addresses.h"
-#include "proto/eapol/eapol.h"
+#include "pipeline/shard.h"
 
 namespace ph {
 namespace {
 
-// --flows-only: keeps flows in the reassembly path without reading them.
-class StreamOnly final : public flow::FlowConsumer {
- public:
-  void on_data(Direction, Bytes, Timestamp, uint64_t) override {}
+constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
+constexpr size_t kMaxHomeMcc = 1 << 16;        // as in the shards
+
+// A packet's bytes and its decoded view, or an event every shard sees.
+struct Item {
+  enum Kind : uint8_t { kPacket, kExpire, kInput, kFlush } kind = kPacket;
+  decode::Status st = decode::Status::kOk;
+  uint32_t wire_len = 0;
+  Timestamp ts = 0;  // kExpire, kFlush: the clock
+  uint64_t frame = 0;
+  uint64_t n = 0;  // packet number (kInput: the input)
+  decode::PacketView view;
 };
 
-constexpr uint16_t kEthertypeEapol = 0x888e;
-constexpr uint16_t kEthertypeArp = 0x0806;
-// Supplicants tracked at once; past it, new ones are counted and not parsed.
-constexpr size_t kMaxEapolSessions = 1 << 16;
+// Packets travel to a worker in batches: their bytes copied into one
+// arena (never reallocated while items point into it) and their items.
+struct Batch {
+  static constexpr size_t kArena = 1 << 20;
+  static constexpr size_t kItems = 1024;
+  std::vector<uint8_t> arena = std::vector<uint8_t>(kArena);
+  size_t used = 0;
+  std::vector<Item> items;
+};
 
-constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
-constexpr size_t kMaxHomeMcc = 1 << 16;        // devices whose home network is remembered
-// The DNS cache's size bound: past it, new answers are counted and dropped
-// (names already known keep working).
-constexpr size_t kMaxResolvedNames = 1 << 20;
+// Moves every pointer of `v` that points into [from, from + size] to the
+// same offset from `to` (empty spans too: the flow table measures how far
+// a cut payload's end is from its IP header).
+void rebase(decode::PacketView& v, const uint8_t* from, size_t size, uint8_t* to) {
+  auto in = [&](const uint8_t* p) { return p && p >= from && p <= from + size; };
+  auto move_ptr = [&](const uint8_t*& p) {
+    if (in(p)) p = to + (p - from);
+  };
+  auto move_bytes = [&](Bytes& b) {
+    if (in(b.data())) b = Bytes(to + (b.data() - from), b.size());
+  };
+  move_ptr(v.mac_src);
+  move_ptr(v.mac_dst);
+  move_bytes(v.l2_payload);
+  move_bytes(v.ip_datagram);
+  move_bytes(v.frag_payload);
+  move_bytes(v.payload);
+}
 
-bool client_has_mac(const flow::Flow& f) {
-  return f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero();
+uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// A device as a FlowRecord names it (see device_key()).
+IpAddr record_device(const FlowRecord& r) {
+  IpAddr key;
+  if (r.src_mac) {
+    std::copy(r.src_mac->b.begin(), r.src_mac->b.end(), key.b.begin());
+  } else {
+    key = r.src_ip;
+  }
+  return key;
 }
 
 }  // namespace
 
-Engine::Engine(EngineOptions options)
-    : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
-  auto factory = options_.consumer_factory;
-  if (!factory && options_.flows_only) {
-    factory = [](const flow::Flow&) -> std::unique_ptr<flow::FlowConsumer> {
-      return std::make_unique<StreamOnly>();
-    };
-  } else if (!factory) {
-    dispatching_ = true;
-    scanner_ =
-        std::make_unique<FindingScanner>(report_.stats, report_.strings, options_.profile.get());
-    identity_ = std::make_unique<IdentityCollector>(report_.stats);
-    factory = [this](const flow::Flow& f) { return make_dispatcher(f); };
+// A shard on its own thread, fed batches through a bounded queue.
+struct Engine::Worker {
+  static constexpr size_t kQueued = 8;  // batches in flight per worker
+  Shard& shard;
+  std::mutex mu;
+  std::condition_variable wake_worker, wake_reader;
+  std::deque<std::unique_ptr<Batch>> full;
+  std::vector<std::unique_ptr<Batch>> spare;
+  std::unique_ptr<Batch> filling;
+  bool closed = false;
+  std::thread thread;
+
+  explicit Worker(Shard& s) : shard(s) {
+    thread = std::thread([this] { loop(); });
   }
-  flows_ = std::make_unique<flow::FlowTable>(options_.flow, report_.stats, std::move(factory),
-                                             [this](flow::Flow& f) { on_flow_closed(f); });
+  ~Worker() {
+    close();
+    if (thread.joinable()) thread.join();
+  }
+
+  // The batch being filled, with room for `bytes` more and one more item.
+  Batch& room(size_t bytes) {
+    if (filling &&
+        (filling->items.size() >= Batch::kItems || filling->used + bytes > filling->arena.size()))
+      submit();
+    if (!filling) {
+      std::unique_lock lock(mu);
+      if (!spare.empty()) {
+        filling = std::move(spare.back());
+        spare.pop_back();
+      }
+    }
+    if (!filling) filling = std::make_unique<Batch>();
+    if (bytes > filling->arena.size()) filling->arena.resize(bytes);  // empty: nothing points in
+    return *filling;
+  }
+  void submit() {
+    if (!filling || filling->items.empty()) return;
+    std::unique_lock lock(mu);
+    wake_reader.wait(lock, [&] { return full.size() < kQueued; });
+    full.push_back(std::move(filling));
+    wake_worker.notify_one();
+  }
+  void close() {
+    submit();
+    std::unique_lock lock(mu);
+    closed = true;
+    wake_worker.notify_one();
+  }
+  void loop() {
+    for (;;) {
+      std::unique_ptr<Batch> b;
+      {
+        std::unique_lock lock(mu);
+        wake_worker.wait(lock, [&] { return closed || !full.empty(); });
+        if (full.empty()) return;
+        b = std::move(full.front());
+        full.pop_front();
+        wake_reader.notify_one();
+      }
+      for (Item& it : b->items) {
+        switch (it.kind) {
+          case Item::kPacket:
+            shard.packet(it.view, it.st, it.ts, it.frame, it.wire_len, it.n);
+            break;
+          case Item::kExpire:
+            shard.expire(it.ts, it.n);
+            break;
+          case Item::kInput:
+            shard.begin_input(it.n);
+            break;
+          case Item::kFlush:
+            shard.flush(it.ts);
+            break;
+        }
+      }
+      b->items.clear();
+      b->used = 0;
+      std::unique_lock lock(mu);
+      spare.push_back(std::move(b));
+    }
+  }
+  void event(Item::Kind kind, Timestamp ts, uint64_t n) {
+    Item& it = room(0).items.emplace_back();
+    it.kind = kind;
+    it.ts = ts;
+    it.n = n;
+  }
+};
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+  const size_t n = options_.on_finding ? 1 : std::max(1u, options_.threads);
+  EngineOptions each = options_;
+  each.flow.max_flows = std::max<size_t>(1, each.flow.max_flows / n);
+  each.flow.reassembly_budget /= n;
+  each.defrag.max_datagrams = std::max<size_t>(1, each.defrag.max_datagrams / n);
+  each.defrag.max_bytes /= n;
+  for (size_t i = 0; i < n; ++i) {
+    std::shared_ptr<detect::ProfileMatcher> profile = options_.profile;
+    if (profile && i > 0) profile = profile->clone();
+    shards_.push_back(std::make_unique<Shard>(each, std::move(profile), i, n > 1));
+  }
+  if (!options_.flows_only && !options_.consumer_factory)
+    identity_ = std::make_unique<IdentityCollector>(report_.stats);
+  if (n == 1 && identity_) shards_[0]->identity_to(identity_.get());
+  if (n > 1)
+    for (auto& s : shards_) workers_.push_back(std::make_unique<Worker>(*s));
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  workers_.clear();  // joins the threads before the shards go
+}
+
+void Engine::begin_input(size_t input) {
+  current_input_ = input;
+  if (workers_.empty()) {
+    shards_[0]->begin_input(input);
+  } else {
+    for (auto& w : workers_) w->event(Item::kInput, 0, input);
+  }
+}
 
 void Engine::add_failed_input(const std::string& path, const std::string& error) {
   capture::InputInfo info;
@@ -67,15 +213,14 @@ void Engine::add_failed_input(const std::string& path, const std::string& error)
   info.errors.push_back(error);
   report_.inputs.push_back(std::move(info));
   report_.input_opened.push_back(false);
-  first_flow_of_input_.push_back(flows_->flows_created());
+  begin_input(report_.inputs.size() - 1);
 }
 
 void Engine::run(capture::Source& source, const std::atomic<bool>* stop,
                  const std::function<void(const Progress&)>& progress) {
-  current_input_ = report_.inputs.size();
   report_.inputs.push_back(source.info());
   report_.input_opened.push_back(true);
-  first_flow_of_input_.push_back(flows_->flows_created());
+  begin_input(report_.inputs.size() - 1);
   frame_in_input_ = 0;
   unsupported_linktypes_.clear();
 
@@ -109,302 +254,197 @@ void Engine::run(capture::Source& source, const std::atomic<bool>* stop,
   }
 }
 
+// Flows stay whole in one shard: both directions and every fragment of a
+// datagram have the same address pair. Whatever has no flow (non-IP,
+// ICMP, malformed) goes to shard 0, so 802.1X sessions stay together.
+size_t Engine::shard_of(const decode::PacketView& v, decode::Status st) const {
+  if (shards_.size() == 1) return 0;
+  const bool flow =
+      st == decode::Status::kFragment ||
+      (st == decode::Status::kOk && (v.l4proto == IPPROTO_TCP || v.l4proto == IPPROTO_UDP));
+  if (!flow) return 0;
+  const AddrHash h;
+  return size_t(mix(uint64_t(h(v.src)) + uint64_t(h(v.dst))) % shards_.size());
+}
+
 void Engine::on_packet(const capture::Packet& packet) {
   Stats& stats = report_.stats;
   ++frame_in_input_;
   ++stats.packets;
   stats.bytes += packet.caplen;
+  const uint64_t n = stats.packets;
   const Timestamp ts = packet.ts;
   if (ts > clock_) clock_ = ts;
   if (ts < first_ts_) first_ts_ = ts;
   if (clock_ >= next_expire_) {
-    flows_->expire(clock_);
-    defrag_.expire(clock_);
+    if (workers_.empty()) {
+      shards_[0]->expire(clock_, n);
+    } else {
+      for (auto& w : workers_) w->event(Item::kExpire, clock_, n);
+    }
     next_expire_ = clock_ + kExpireEvery;
   }
 
   decode::PacketView view;
   decode::Status st = decode::decode_frame(packet.linktype, Bytes(packet.data, packet.caplen), view,
                                            stats.anomalies);
-  if (st == decode::Status::kFragment) {
-    std::optional<Bytes> whole = defrag_.add(view, ts);
-    if (whole) {
-      st = decode::decode_ip(*whole, view, stats.anomalies);
-    } else {
-      st = decode::decode_truncated_first_fragment(view, stats.anomalies);
-    }
-  }
-  switch (st) {
-    case decode::Status::kOk:
-      break;
-    case decode::Status::kNotIp:
-      ++stats.other_packets;
-      if (view.ethertype == kEthertypeEapol && dispatching_) on_eapol(view, ts);
-      if (view.ethertype == kEthertypeArp && identity_) identity_->on_arp(view.l2_payload, ts);
-      return;
-    case decode::Status::kUnsupported:
-      if (!decode::linktype_supported(packet.linktype)) {
-        ++unsupported_linktypes_[packet.linktype];
-      } else {
-        stats.anomalies.add("decode.unsupported-encapsulation");
-      }
-      ++stats.other_packets;
-      return;
-    case decode::Status::kMalformed:
-    case decode::Status::kFragment:
-      return;
-  }
-  ++stats.ip_packets;
-  switch (view.l4proto) {
-    case IPPROTO_TCP:
-      ++stats.tcp_packets;
-      flows_->on_packet(view, ts, frame_in_input_, packet.origlen);
-      break;
-    case IPPROTO_UDP:
-      ++stats.udp_packets;
-      flows_->on_packet(view, ts, frame_in_input_, packet.origlen);
-      break;
-    case IPPROTO_ICMP:
-      ++stats.icmp_packets;
-      break;
-    case IPPROTO_ICMPV6:
-      ++stats.icmp_packets;
-      if (identity_) identity_->on_icmpv6(view, ts);
-      break;
-    default:
-      ++stats.other_packets;
-      break;
-  }
-}
-
-std::unique_ptr<flow::FlowConsumer> Engine::make_dispatcher(const flow::Flow& f) {
-  proto::FlowMessageSink& sink = *this;
-  auto d = std::make_unique<proto::Dispatcher>(f, sink);
-  if (options_.on_finding) {
-    auto [it, fresh] = live_first_seen_.try_emplace(name_key(f, IpAddr{}).device, f.first_seen);
-    if (!fresh) it->second = std::min(it->second, f.first_seen);
-  }
-  // The name is the one known when the flow starts: a later answer does
-  // not rename it.
-  if (!resolved_.empty()) {
-    auto it = resolved_.find(name_key(f, f.server.ip));
-    if (it != resolved_.end()) d->resolved_name = it->second;
-  }
-  return d;
-}
-
-Engine::NameKey Engine::name_key(const flow::Flow& f, const IpAddr& address) {
-  NameKey key;
-  if (client_has_mac(f)) {
-    std::copy(f.client_mac.b.begin(), f.client_mac.b.end(), key.device.b.begin());
-  } else {
-    key.device = f.client.ip;
-  }
-  key.address = address;
-  return key;
-}
-
-size_t Engine::NameKeyHash::operator()(const NameKey& k) const {
-  const AddrHash h;
-  return h(k.device) * 31 + h(k.address);
-}
-
-void Engine::remember_names(const flow::Flow& f, const proto::Message& response) {
-  // Most responses worth remembering carry an address; the others (NXDOMAIN,
-  // PTR, TXT...) are dismissed without building pairs.
-  bool has_address = false;
-  for (const auto& field : response.fields) {
-    std::string_view n = field.name;
-    if (n == "dns.answer.a" || n == "dns.answer.aaaa" || n == "dns.svcb.ipv4hint" ||
-        n == "dns.svcb.ipv6hint") {
-      has_address = true;
-      break;
-    }
-  }
-  if (!has_address) return;
-  // Pairs come queried names first: the first name given for an address in
-  // this message is the one the device asked for.
-  named_.clear();
-  for (const auto& p : proto::dns::name_addresses(response)) {
-    IpAddr a = IpAddr::parse(p.address);
-    if (a.version == 0 || std::find(named_.begin(), named_.end(), a) != named_.end()) continue;
-    named_.push_back(a);
-    const NameKey key = name_key(f, a);
-    auto it = resolved_.find(key);
-    if (it == resolved_.end() && resolved_.size() >= kMaxResolvedNames) {
-      report_.stats.drops.add("dns.name-cache-full");
-      continue;
-    }
-    std::string_view name = report_.strings.intern(p.name);
-    if (it == resolved_.end()) {
-      resolved_.emplace(key, name);
-    } else {
-      it->second = name;
-    }
-  }
-}
-
-void Engine::on_message(const flow::Flow& f, const proto::Parser* parser, proto::Message&& m) {
-  message_key_.assign(m.protocol).append(".").append(m.kind);
-  report_.stats.messages.add(message_key_);
-  // Unicast DNS only: mDNS/LLMNR answers are other hosts announcing
-  // themselves, not names this device looked up.
-  if (parser && parser->name == "dns" && m.dir == Direction::kDown && m.kind == "response")
-    remember_names(f, m);
-  if (identity_) identity_->on_message(f, parser, m);
-  // Personal data leaving a device: what the client side sends.
-  if (!scanner_ || m.dir != Direction::kUp) return;
-  const size_t first = report_.findings.size();
-  const IpAddr device = name_key(f, IpAddr{}).device;
-  auto known = home_mcc_.find(device);
-  scanner_->scan(m, report_.findings, known != home_mcc_.end() ? known->second : "");
-  // The latest IMSI's network is the device's from now on.
-  if (!scanner_->home_mcc().empty()) {
-    if (known != home_mcc_.end()) {
-      known->second = scanner_->home_mcc();
-    } else if (home_mcc_.size() < kMaxHomeMcc) {
-      home_mcc_.emplace(device, scanner_->home_mcc());
-    }
-  }
-  for (size_t i = first; i < report_.findings.size(); ++i) {
-    FindingRecord& r = report_.findings[i];
-    r.flow = f.id;
-    r.input = current_input_;
-    if (client_has_mac(f)) {
-      r.device_mac = f.client_mac;
-    } else {
-      r.device_ip = f.client.ip;
-    }
-    r.destination.ip = f.server.ip;
-    r.destination.port = f.server.port;
-    if (f.id == 0) r.encrypted = false;  // EAPOL: in clear on the link
-    if (options_.on_finding) announce(r, f);
-  }
-}
-
-void Engine::name_destination(const proto::Dispatcher& dispatcher, const proto::FlowFacts& facts,
-                              DestinationRecord& d) {
-  d.host = !facts.sni.empty()    ? report_.strings.intern(facts.sni)
-           : !facts.host.empty() ? report_.strings.intern(facts.host)
-                                 : dispatcher.resolved_name;
-}
-
-void Engine::announce(FindingRecord& r, const flow::Flow& f) {
-  // A copy: the stored record keeps what finish() expects (no name, no
-  // place yet), so a watch run reports exactly what a scan would.
-  FindingRecord live = r;
-  if (f.id != 0) {
-    if (dispatching_ && f.consumer) {
-      const auto& dispatcher = static_cast<const proto::Dispatcher&>(*f.consumer);
-      proto::FlowFacts facts = dispatcher.facts();
-      name_destination(dispatcher, facts, live.destination);
-      live.encrypted = facts.encrypted;
-    }
-    if (!live_locator_)
-      live_locator_ = std::make_unique<geo::Locator>(options_.geo.get(), report_.strings);
-    live_locator_->locate(live.destination);
-  }
-  auto first = live_first_seen_.find(name_key(f, IpAddr{}).device);
-  Timestamp since = first != live_first_seen_.end() ? first->second : f.first_seen;
-  live.since_device_first_seen_s = double(live.ts - std::min(since, live.ts)) / kNsPerSec;
-  options_.on_finding(live);
-}
-
-// Which side of an EAPOL frame is the supplicant: the sender of Start,
-// Logoff and EAP responses; the receiver of EAP requests, successes and
-// failures. Key frames go both ways: they join a known supplicant's session.
-void Engine::on_eapol(const decode::PacketView& v, Timestamp ts) {
-  if (!v.mac_src || !v.mac_dst) return;
-  const MacAddr src = MacAddr::from(v.mac_src), dst = MacAddr::from(v.mac_dst);
-  Bytes p = v.l2_payload;
-  if (p.size() < 4) {
-    report_.stats.anomalies.add("eapol.short");
+  if (st == decode::Status::kUnsupported && !decode::linktype_supported(packet.linktype)) {
+    ++unsupported_linktypes_[packet.linktype];
+    ++stats.other_packets;
     return;
   }
-  auto key_of = [](const MacAddr& m) {
-    return std::string(reinterpret_cast<const char*>(m.b.data()), m.b.size());
-  };
-  const uint8_t type = p[1];
-  std::optional<bool> sender_is_supplicant;
-  if (type == 1 || type == 2) {
-    sender_is_supplicant = true;
-  } else if (type == 0 && p.size() >= 5) {
-    sender_is_supplicant = p[4] == 2;  // EAP code 2 = Response
-  } else if (eapol_.count(key_of(src))) {
-    sender_is_supplicant = true;
-  } else if (eapol_.count(key_of(dst))) {
-    sender_is_supplicant = false;
+  const size_t shard = shard_of(view, st);
+  if (workers_.empty()) {
+    shards_[0]->packet(view, st, ts, frame_in_input_, packet.origlen, n);
+    return;
   }
-  if (!sender_is_supplicant) return;
-  const MacAddr& supplicant = *sender_is_supplicant ? src : dst;
-  const MacAddr& other = *sender_is_supplicant ? dst : src;
-  if (supplicant.is_multicast() || supplicant.is_zero()) return;
-  auto [it, fresh] = eapol_.try_emplace(key_of(supplicant));
-  if (fresh) {
-    if (eapol_.size() > kMaxEapolSessions) {
-      eapol_.erase(it);
-      report_.stats.drops.add("eapol.sessions");
-      return;
+  Batch& b = workers_[shard]->room(packet.caplen);
+  uint8_t* copy = b.arena.data() + b.used;
+  if (packet.caplen) std::memcpy(copy, packet.data, packet.caplen);
+  b.used += packet.caplen;
+  rebase(view, packet.data, packet.caplen, copy);
+  Item& it = b.items.emplace_back();
+  it.kind = Item::kPacket;
+  it.st = st;
+  it.wire_len = packet.origlen;
+  it.ts = ts;
+  it.frame = frame_in_input_;
+  it.n = n;
+  it.view = view;
+}
+
+void Engine::merge() {
+  const size_t nshards = shards_.size();
+  std::vector<Shard::Output*> outs;
+  for (auto& s : shards_) outs.push_back(&s->output());
+
+  // Flows: ids in order of their first packet, as one table would give.
+  std::vector<std::tuple<uint64_t, size_t, size_t>> order;  // (seq, shard, index)
+  for (size_t s = 0; s < nshards; ++s)
+    for (size_t i = 0; i < outs[s]->flows.size(); ++i)
+      order.emplace_back(outs[s]->created[i], s, i);
+  std::sort(order.begin(), order.end());
+  std::vector<std::vector<uint64_t>> gid(nshards);
+  for (size_t s = 0; s < nshards; ++s) gid[s].resize(outs[s]->flows.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    auto [seq, s, i] = order[k];
+    gid[s][i] = k + 1;
+    FlowRecord& r = report_.flows.emplace_back(std::move(outs[s]->flows[i]));
+    r.id = k + 1;
+  }
+  auto global = [&](size_t s, uint64_t flow) { return flow == 0 ? 0 : gid[s][flow - 1]; };
+  // Events of all shards in the order of the capture: by event, then by
+  // flow (several flows end in one sweep), then as the shard made them.
+  using Key = std::tuple<uint64_t, uint64_t, size_t, size_t>;
+  auto sorted = [&](auto member) {
+    std::vector<Key> keys;
+    for (size_t s = 0; s < nshards; ++s) {
+      const auto& list = outs[s]->*member;
+      for (size_t i = 0; i < list.size(); ++i)
+        keys.emplace_back(list[i].seq, global(s, list[i].flow), s, i);
     }
-    it->second = std::make_unique<L2Session>(*this);
-    L2Session& s = *it->second;
-    s.flow.has_macs = true;
-    s.flow.client_mac = supplicant;
-    s.flow.server_mac = other;
-    s.flow.first_seen = ts;
-    proto::MessageSink& sink = s;
-    s.feeder = std::make_unique<proto::Feeder>(proto::eapol::parser().make(sink), sink);
-  }
-  L2Session& s = *it->second;
-  s.flow.last_seen = ts;
-  s.feeder->data(*sender_is_supplicant ? Direction::kUp : Direction::kDown, p, ts, frame_in_input_);
-}
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  };
 
-void Engine::L2Session::on_message(proto::Message&& m) {
-  engine.on_message(flow, &proto::eapol::parser(), std::move(m));
-}
+  // DNS names: a flow is named by what its device resolved before it began.
+  {
+    NameCache cache;
+    auto remember = [&](const Key& k) {
+      const Shard::NameEvent& e = outs[std::get<2>(k)]->names[std::get<3>(k)];
+      if (!cache.remember(e.device, e.address, e.name))
+        report_.stats.drops.add("dns.name-cache-full");
+    };
+    const std::vector<Key> names = sorted(&Shard::Output::names);
+    size_t next = 0;
+    for (size_t k = 0; k < order.size(); ++k) {
+      const uint64_t created = std::get<0>(order[k]);
+      for (; next < names.size() && std::get<0>(names[next]) < created; ++next)
+        remember(names[next]);
+      FlowRecord& r = report_.flows[k];
+      if (r.dst.host.empty()) r.dst.host = cache.find(record_device(r), r.dst.ip);
+    }
+    for (; next < names.size(); ++next) remember(names[next]);
+  }
 
-void Engine::on_flow_closed(flow::Flow& f) {
-  FlowRecord r;
-  r.id = f.id;
-  r.proto = f.proto;
-  r.vlan = f.vlan;
-  r.src_ip = f.client.ip;
-  r.src_port = f.client.port;
-  r.dst.ip = f.server.ip;
-  r.dst.port = f.server.port;
-  const auto& up = f.dir[flow::index(flow::Direction::kUp)];
-  const auto& down = f.dir[flow::index(flow::Direction::kDown)];
-  r.packets_up = up.packets;
-  r.packets_down = down.packets;
-  r.bytes_up = up.wire_bytes;
-  r.bytes_down = down.wire_bytes;
-  r.payload_up = up.payload_bytes;
-  r.payload_down = down.payload_bytes;
-  r.first_seen = f.first_seen;
-  r.last_seen = f.last_seen;
-  r.first_frame = f.first_frame;
-  auto it = std::upper_bound(first_flow_of_input_.begin(), first_flow_of_input_.end(), f.id - 1);
-  r.input = it == first_flow_of_input_.begin() ? 0 : size_t(it - first_flow_of_input_.begin() - 1);
-  r.notes = f.notes;
-  if (dispatching_ && f.consumer) {
-    const auto& d = static_cast<const proto::Dispatcher&>(*f.consumer);
-    proto::FlowFacts facts = d.facts();
-    r.app = report_.strings.intern(facts.app.empty() ? "unknown" : facts.app);
-    r.encrypted = facts.encrypted;
-    r.sni = report_.strings.intern(facts.sni);
-    r.looks_like = report_.strings.intern(d.looks_like());
-    name_destination(d, facts, r.dst);
+  // Home networks: a message read with what its shard knew of the device
+  // is read again where the whole capture says otherwise.
+  struct Redo {
+    size_t first, end;
+    uint64_t seq;
+    std::vector<FindingRecord> findings;
+  };
+  std::vector<std::vector<Redo>> redo(nshards);
+  if (nshards > 1) {
+    std::unordered_map<IpAddr, std::string, AddrHash> home;
+    for (const Key& k : sorted(&Shard::Output::home)) {
+      const size_t s = std::get<2>(k);
+      Shard::HomeEvent& e = outs[s]->home[std::get<3>(k)];
+      auto known = home.find(e.device);
+      if (e.scanned) {
+        const std::string& now = known != home.end() ? known->second : std::string();
+        if (now != e.used) {
+          Redo& r = redo[s].emplace_back(Redo{e.first, e.end, e.seq, {}});
+          shards_[s]->rescan(*e.scanned, e.stub, now, r.findings);
+        }
+      }
+      if (!e.mcc.empty()) {
+        if (known != home.end()) {
+          known->second = e.mcc;
+        } else if (home.size() < kMaxHomeMcc) {
+          home.emplace(e.device, e.mcc);
+        }
+      }
+    }
+    for (auto& list : redo)
+      std::stable_sort(list.begin(), list.end(),
+                       [](const Redo& a, const Redo& b) { return a.first < b.first; });
   }
-  // The device is the client side, by MAC where the link has one.
-  r.device = 0;  // assigned in finish()
-  if (client_has_mac(f)) {
-    r.src_mac = f.client_mac;
+
+  // Findings, in event order.
+  {
+    struct Entry {
+      Key key;
+      FindingRecord* record;
+    };
+    std::vector<Entry> entries;
+    for (size_t s = 0; s < nshards; ++s) {
+      auto& found = outs[s]->findings;
+      size_t next = 0;  // into redo[s]
+      size_t made = 0;  // the shard's order
+      auto add = [&](FindingRecord& r, uint64_t seq) {
+        entries.push_back({Key{seq, global(s, r.flow), s, made++}, &r});
+      };
+      for (size_t i = 0; i <= found.size();) {
+        if (next < redo[s].size() && redo[s][next].first == i) {
+          Redo& r = redo[s][next++];
+          for (FindingRecord& x : r.findings) add(x, r.seq);
+          i = std::max(i, r.end);
+          continue;
+        }
+        if (i < found.size()) add(found[i], outs[s]->finding_seq[i]);
+        ++i;
+      }
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    report_.findings.reserve(entries.size());
+    for (Entry& e : entries) {
+      FindingRecord& r = report_.findings.emplace_back(std::move(*e.record));
+      r.flow = std::get<1>(e.key);
+    }
   }
-  // Ids are 1..N without holes: each record goes straight to its place,
-  // so the report needs no sort.
-  if (report_.flows.size() < r.id) report_.flows.resize(r.id);
-  report_.flows[r.id - 1] = std::move(r);
+
+  // Device identity, in event order.
+  if (identity_) {
+    for (const Key& k : sorted(&Shard::Output::identity))
+      Shard::replay(outs[std::get<2>(k)]->identity[std::get<3>(k)], *identity_);
+  }
+
+  for (Shard::Output* o : outs) {
+    report_.stats.merge(o->stats);
+    report_.strings.adopt(std::move(o->strings));
+  }
 }
 
 // Each flow's destination gets its scope and, from the GeoIP data, its
@@ -419,7 +459,13 @@ void Engine::locate_destinations() {
 }
 
 Report Engine::finish() {
-  flows_->flush_all(clock_);
+  if (workers_.empty()) {
+    shards_[0]->flush(clock_);
+  } else {
+    for (auto& w : workers_) w->event(Item::kFlush, clock_, 0);
+    workers_.clear();  // each ends its flows, then its thread
+  }
+  merge();
   locate_destinations();
 
   // Devices in order of their first flow; keyed by MAC, else by IP. A

@@ -22,8 +22,6 @@
 #include "model/records.h"
 #include "pipeline/findings.h"
 #include "pipeline/identity.h"
-#include "proto/dispatch.h"
-#include "proto/protocol.h"
 
 namespace ph {
 
@@ -33,10 +31,15 @@ struct EngineOptions {
   // No protocol parsing: flows are still reassembled (so gaps and overlaps
   // are noted) but nobody reads the bytes; `app` stays "unknown".
   bool flows_only = false;
+  // Worker pipelines (--threads): flows are sharded by a symmetric hash
+  // of their address pair, and the report is the same for any number.
+  // The flow table's and the defragmenter's caps are divided among them.
+  // With on_finding (live) there is one.
+  unsigned threads = 1;
   // Country/ASN/organisation of destinations; null: scopes only.
   std::shared_ptr<const geo::Databases> geo;
   // The device profile's matcher (--profile), compiled once per run; null:
-  // no profile. Used by one Engine at a time (its scratch is not shared).
+  // no profile. Each worker pipeline scans with its own clone.
   std::shared_ptr<detect::ProfileMatcher> profile;
   // Where device vendors are looked up (read once, in finish(), only when
   // a device has a MAC with a vendor part).
@@ -62,7 +65,13 @@ struct Progress {
   uint64_t packets = 0;     // all inputs so far
 };
 
-class Engine final : private proto::FlowMessageSink {
+class Shard;
+
+// Reads and decodes every packet, hands each to its worker pipeline (a
+// Shard; on its own thread when there are several), and at the end merges
+// what the shards made into one report, replaying what crosses flows in
+// the order of the capture.
+class Engine final {
  public:
   explicit Engine(EngineOptions options);
   ~Engine();
@@ -81,80 +90,30 @@ class Engine final : private proto::FlowMessageSink {
   Report finish();
 
  private:
+  struct Worker;
   void on_packet(const capture::Packet& packet);
-  void on_flow_closed(flow::Flow& flow);
-  void on_eapol(const decode::PacketView& view, Timestamp ts);
+  void begin_input(size_t input);
+  size_t shard_of(const decode::PacketView& view, decode::Status st) const;
+  // The shards' outputs into report_: flows in order of creation, DNS
+  // names, home networks, findings and identity replayed in event order.
+  void merge();
   // The identity evidence, the vendors and the device-relative times of
   // the findings, once every device is known.
   // `key_ips[i]` is the address device i is keyed by when it has no MAC.
   void complete_devices(const std::vector<IpAddr>& key_ips);
-  std::unique_ptr<flow::FlowConsumer> make_dispatcher(const flow::Flow& flow);
   void locate_destinations();
-  // The destination of a flow's server as known now: SNI, then HTTP Host,
-  // then the name the device resolved the address to before the flow began.
-  void name_destination(const proto::Dispatcher& dispatcher, const proto::FlowFacts& facts,
-                        DestinationRecord& d);
-  void announce(FindingRecord& r, const flow::Flow& f);  // on_finding
-
-  // Messages from the protocol parsers, with their flow: counted, DNS
-  // answers remembered per device; the content and detection stages
-  // (issue #4) take them from here.
-  void on_message(const flow::Flow& flow, const proto::Parser* parser, proto::Message&& m) override;
-  void on_anomaly(std::string_view what) override { report_.stats.anomalies.add(what); }
-  void on_skipped(std::string_view what) override { report_.stats.drops.add(what); }
-
-  // The per-device DNS cache: (device, address) -> the name that device
-  // last resolved to the address. Devices are keyed as in the report (MAC
-  // where the link has one, else IP), so an answer to one device never
-  // names another device's flow.
-  struct NameKey {
-    IpAddr device;  // the client's IP, or its MAC in the first 6 bytes (version 0)
-    IpAddr address;
-    bool operator==(const NameKey&) const = default;
-  };
-  struct NameKeyHash {
-    size_t operator()(const NameKey& k) const;
-  };
-  static NameKey name_key(const flow::Flow& flow, const IpAddr& address);
-  void remember_names(const flow::Flow& flow, const proto::Message& response);
 
   EngineOptions options_;
   Report report_;
-  std::string message_key_;
-  std::unique_ptr<FindingScanner> scanner_;  // with protocol parsing only
-  std::unordered_map<NameKey, std::string_view, NameKeyHash> resolved_;  // in report_.strings
-  std::vector<IpAddr> named_;                                            // remember_names() scratch
-  std::unique_ptr<IdentityCollector> identity_;  // with protocol parsing only
-  // The home MCC of each device that sent an IMSI (keyed as
-  // NameKey::device): the region of its national-format phone numbers.
-  std::unordered_map<IpAddr, std::string, AddrHash> home_mcc_;
-  // Live only: where findings go before finish(), and the first flow start
-  // of each device (keyed as NameKey::device) for their relative time.
-  std::unique_ptr<geo::Locator> live_locator_;
-  std::unordered_map<IpAddr, Timestamp, AddrHash> live_first_seen_;
-
-  // 802.1X has no IP layer and no flow record: one EAPOL session per
-  // supplicant (the device) MAC, its messages reported with a pseudo-flow
-  // (id 0) that carries the device's and the authenticator's MACs.
-  struct L2Session final : proto::MessageSink {
-    explicit L2Session(Engine& e) : engine(e) {}
-    void on_message(proto::Message&& m) override;
-    void on_anomaly(std::string_view what) override { engine.on_anomaly(what); }
-    Engine& engine;
-    flow::Flow flow;
-    std::unique_ptr<proto::Feeder> feeder;
-  };
-  std::unordered_map<std::string, std::unique_ptr<L2Session>> eapol_;
-  bool dispatching_ = false;  // flows carry proto::Dispatcher consumers
-  flow::Defragmenter defrag_;
-  std::unique_ptr<flow::FlowTable> flows_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // none with one shard
+  std::unique_ptr<IdentityCollector> identity_;   // with protocol parsing only
   size_t current_input_ = 0;
   uint64_t frame_in_input_ = 0;
   Timestamp clock_ = INT64_MIN;     // latest capture time seen
   Timestamp first_ts_ = INT64_MAX;  // earliest capture time seen
   Timestamp next_expire_ = INT64_MIN;
   std::map<uint32_t, uint64_t> unsupported_linktypes_;  // of the current input
-  std::vector<uint64_t> first_flow_of_input_;           // flows_created() when each input began
 };
 
 // Exit codes of `phonehome scan` (documented in the README and --help).

@@ -180,7 +180,14 @@ class FindingScanner::Leaves final : public content::LeafSink {
     ctx.field = where_;
     s_.candidates_.clear();
     ctx.home_mcc = s_.home_mcc_;
+    bool region_asked = false;
+    ctx.region_asked = &region_asked;
+    const bool device_region = !s_.message_mcc_;  // not yet from this message's IMSI
     s_.detector_.scan(ctx, leaf.value, s_.candidates_);
+    if (region_asked) {
+      s_.field_region_asked_ = true;
+      if (device_region) s_.device_region_used_ = true;
+    }
     // A validated IMSI names the home network for what follows in this
     // message, before what the device sent earlier (a device may hold
     // several SIMs).
@@ -304,6 +311,7 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
                           std::string_view home_mcc) {
   home_mcc_.assign(home_mcc);
   message_mcc_ = false;
+  device_region_used_ = false;
   pending_.clear();
   origins_.clear();
   in_dns_ = m.protocol == "dns";
@@ -315,9 +323,11 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     const uint64_t id = h(f.name) * 31 + h(f.key) * 17 + h(f.value);
     if (nothing_in_.count(id)) continue;
     const size_t pending = pending_.size(), held = locations_.held() + cells_.held();
+    field_region_asked_ = false;
     Leaves leaves(*this, f.name, implied_key(f), {});
     decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
-    if (!leaves.found() && pending_.size() == pending &&
+    // (A phone number's reading depends on the device: not remembered.)
+    if (!leaves.found() && !field_region_asked_ && pending_.size() == pending &&
         locations_.held() + cells_.held() == held) {
       if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
       nothing_in_.insert(id);

@@ -33,6 +33,11 @@ class FindingScanner {
   void scan(const proto::Message& m, std::vector<FindingRecord>& out,
             std::string_view home_mcc = {});
   const std::string& home_mcc() const { return home_mcc_; }
+  // Of the last scan: whether an IMSI in the message set home_mcc(), and
+  // whether a phone number was read with the `home_mcc` argument (the
+  // region the device's earlier messages gave).
+  bool message_mcc() const { return message_mcc_; }
+  bool used_device_region() const { return device_region_used_; }
 
  private:
   class Leaves;
@@ -74,6 +79,8 @@ class FindingScanner {
   bool in_dns_ = false;
   std::string home_mcc_;      // of the message being scanned (see scan())
   bool message_mcc_ = false;  // home_mcc_ comes from an IMSI in this message
+  bool device_region_used_ = false;
+  bool field_region_asked_ = false;  // of the field being scanned
   // Hashes of (field name, key, value) that gave no candidate and nothing
   // to pair: skipped when seen again (bounded; cleared when full).
   static constexpr size_t kNothingInMax = 1 << 16;

@@ -145,6 +145,31 @@ void IdentityCollector::on_message(const flow::Flow& f, const proto::Parser* par
   }
 }
 
+bool IdentityCollector::excerpt(const proto::Parser* parser, const proto::Message& m,
+                                proto::Message& out) {
+  const std::string_view protocol = m.protocol, kind = m.kind;
+  // HTTP and TLS: one field of many; the small protocols whole (no body).
+  std::string_view only;
+  if (protocol == "http") {
+    if (kind != "request") return false;
+    only = "http.user_agent";
+  } else if (protocol == "tls" || protocol == "quic") {
+    if (kind != "client_hello") return false;
+    only = "tls.ja4";
+  } else if (protocol != "dhcp" && protocol != "dhcpv6" && protocol != "ssdp" &&
+             !(parser && parser->name == "mdns" && kind == "response")) {
+    return false;
+  }
+  out.protocol = m.protocol;
+  out.kind = m.kind;
+  out.dir = m.dir;
+  out.ts = m.ts;
+  out.frame = m.frame;
+  for (const auto& f : m.fields)
+    if (only.empty() || f.name == only) out.fields.push_back(f);
+  return !only.empty() ? !out.fields.empty() : true;
+}
+
 // The client is the one named by chaddr, whichever way the message goes
 // (relays forward it; servers answer to it).
 void IdentityCollector::dhcp(const proto::Message& m) {

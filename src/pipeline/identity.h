@@ -53,6 +53,10 @@ class IdentityCollector {
   explicit IdentityCollector(Stats& stats) : stats_(stats) {}
 
   void on_message(const flow::Flow& f, const proto::Parser* parser, const proto::Message& m);
+  // What on_message() would read of `m`, copied to `out` (false: nothing):
+  // the Engine keeps excerpts and hands them over in the order of the
+  // capture, whichever shard parsed them.
+  static bool excerpt(const proto::Parser* parser, const proto::Message& m, proto::Message& out);
   // The payload of an ARP frame (ethertype 0x0806).
   void on_arp(Bytes arp, Timestamp ts);
   // An ICMPv6 packet: `v.payload` is the ICMPv6 message.
