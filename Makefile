@@ -4,6 +4,8 @@
 # once).
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+# Empty: every fuzz target; else e.g. FUZZ_TARGETS="dns_fuzz tls_fuzz".
+FUZZ_TARGETS ?=
 
 .PHONY: all deps geoip build demo test fixtures golden bench fuzz tidy format clean
 
@@ -47,7 +49,7 @@ bench: deps geoip
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
-	fuzz/run-all $(FUZZ_SECONDS)
+	fuzz/run-all $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
