@@ -4,6 +4,8 @@
 # once).
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+# Empty: every fuzz target; else e.g. FUZZ_TARGETS="dns_fuzz tls_fuzz".
+FUZZ_TARGETS ?=
 
 .PHONY: all deps geoip build demo test fixtures golden bench fuzz tidy format clean
 
@@ -47,10 +49,18 @@ bench: deps geoip
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
-	fuzz/run-all $(FUZZ_SECONDS)
+	fuzz/run-all $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# clang-tidy (checks in .clang-tidy) over every source file in src/, with
+# the compile commands of the `tidy` preset (which builds only the
+# generated tables the sources include). Any warning fails.
+tidy: deps
+	@cmake --preset tidy >/dev/null
+	@cmake --build --preset tidy
+	run-clang-tidy-14 -p build-tidy -j $(JOBS) -quiet '$(CURDIR)/src/'
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-asan build-fuzz build-bench build-tidy

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -41,6 +42,19 @@ void on_signal(int) {
   if (auto* s = g_live.load()) s->interrupt();
 }
 
+// A user or group id from the environment (SUDO_UID, SUDO_GID): nullopt
+// when unset or not a plain decimal number (atoi would have made a garbled
+// SUDO_GID group 0, root's).
+std::optional<unsigned> env_id(const char* name) {
+  const char* s = std::getenv(name);
+  if (!s || !*s) return std::nullopt;
+  unsigned id = 0;
+  const char* end = s + std::strlen(s);
+  auto [p, ec] = std::from_chars(s, end, id);
+  if (ec != std::errc() || p != end) return std::nullopt;
+  return id;
+}
+
 // A root process needs its privileges only to open the interface: then it
 // becomes `user` (--user), else the user sudo was run by, else nobody, and
 // checks that it cannot become root again. Parsing what others send is the
@@ -53,11 +67,11 @@ bool drop_privileges(const std::string& user, const std::vector<std::string>& ha
   uid_t uid = 0;
   gid_t gid = 0;
   std::string name = user;
-  const char* sudo_uid = std::getenv("SUDO_UID");
-  const char* sudo_gid = std::getenv("SUDO_GID");
-  if (name.empty() && sudo_uid && sudo_gid && std::atoi(sudo_uid) > 0) {
-    uid = uid_t(std::atoi(sudo_uid));
-    gid = gid_t(std::atoi(sudo_gid));
+  const auto sudo_uid = env_id("SUDO_UID");
+  const auto sudo_gid = env_id("SUDO_GID");
+  if (name.empty() && sudo_uid && sudo_gid && *sudo_uid > 0) {
+    uid = uid_t(*sudo_uid);
+    gid = gid_t(*sudo_gid);
   } else {
     if (name.empty()) name = "nobody";
     const passwd* pw = getpwnam(name.c_str());

@@ -112,7 +112,7 @@ class Builder {
     homes_.push_back({index, pos, {}});
     return homes_.back();
   }
-  void error(Pos pos, std::string message) { errors_.push_back(at(pos) + message); }
+  void error(Pos pos, const std::string& message) { errors_.push_back(at(pos) + message); }
 
   Result<Profile> finish();
 

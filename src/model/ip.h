@@ -31,7 +31,9 @@ struct IpAddr {
   static IpAddr parse(std::string_view text);
   std::string to_string() const;
   bool operator==(const IpAddr& o) const = default;
-  auto operator<=>(const IpAddr& o) const = default;
+  // clang-tidy 14 takes the literal 0 the defaulted <=> compares its
+  // result with for a null pointer.
+  auto operator<=>(const IpAddr& o) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 struct MacAddr {

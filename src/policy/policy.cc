@@ -239,6 +239,7 @@ std::string Reader::summary(const Rule& r) {
   s += r.unencrypted_only ? " sent unencrypted" : " sent";
   auto patterns = [](const std::vector<HostPattern>& v) {
     std::vector<std::string> out;
+    out.reserve(v.size());
     for (const auto& p : v) {
       out.push_back(p.prefix ? p.prefix->ip.to_string() + "/" + std::to_string(p.prefix->bits)
                              : p.glob);

@@ -34,6 +34,7 @@ constexpr size_t kViolationsShown = 20;  // per rule, without --verbose
 
 std::vector<std::string> shown_all(const std::vector<IdentityText>& list, bool reveal) {
   std::vector<std::string> out;
+  out.reserve(list.size());
   for (const auto& t : list) out.push_back(shown(t, reveal));
   return out;
 }
