@@ -503,8 +503,12 @@ Report Engine::finish() {
     ++d.flows;
     bool unspecified =
         std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
-    if (!unspecified)
-      merge_sighting(d.ip_history, {r.src_ip, r.first_seen, r.last_seen, kIpFromFlow});
+    // Capped as the identity collector's addresses are: a flood from many
+    // spoofed sources behind one MAC would make this quadratic (issue #7).
+    if (!unspecified &&
+        !merge_sighting(d.ip_history, {r.src_ip, r.first_seen, r.last_seen, kIpFromFlow},
+                        IdentityCollector::kMaxAddresses))
+      report_.stats.drops.add("device.addresses");
     r.device = d.id;
   }
   // Findings: their device, the flow's final destination and encryption.

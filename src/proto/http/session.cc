@@ -141,7 +141,7 @@ class HttpSession final : public Session {
   enum class HeadResult { kOk, kBadStart, kMalformed, kDone };
 
   // Finds the end of the head that starts `in` (after its empty line).
-  enum class Scan { kFound, kIncomplete, kBad };
+  enum class Scan { kFound, kIncomplete, kBad, kTooLong };
   Scan find_head_end(Direction dir, Side& s, std::string_view in, size_t& end);
   // Finds the next '\n' in `in` resuming at s.scan; npos when incomplete.
   static size_t find_line(Side& s, std::string_view in);
@@ -239,12 +239,12 @@ HttpSession::Scan HttpSession::find_head_end(Direction dir, Side& s, std::string
       ++i;
       continue;
     }
-    if (end > limits_.max_head) return Scan::kBad;
+    if (end > limits_.max_head) return Scan::kTooLong;
     s.scan = 0;
     return Scan::kFound;
   }
   s.scan = i == std::string_view::npos ? in.size() : i;
-  return in.size() > limits_.max_head ? Scan::kBad : Scan::kIncomplete;
+  return in.size() > limits_.max_head ? Scan::kTooLong : Scan::kIncomplete;
 }
 
 void HttpSession::add_field(Side& s, std::string name, std::string value, std::string key) {
@@ -728,11 +728,14 @@ Consumed HttpSession::on_data(Direction dir, Bytes data, Timestamp ts, uint64_t 
         size_t end = 0;
         Scan r = find_head_end(dir, s, rest, end);
         if (r == Scan::kIncomplete) return {pos, Status::kNeedMore};
-        if (r == Scan::kBad) {
-          // Not a message: after a hole try the next candidate; in a flow
-          // that has shown HTTP, skip to the next message; else give up.
+        if (r == Scan::kBad || r == Scan::kTooLong) {
+          // Not a message (or one whose head is over the cap, said as such):
+          // after a hole try the next candidate; in a flow that has shown
+          // HTTP, skip to the next message; else give up.
           if (!s.resyncing) {
-            sink_.on_anomaly(dir == Direction::kUp ? "http.bad-request" : "http.bad-response");
+            sink_.on_anomaly(r == Scan::kTooLong     ? "http.head-cap"
+                             : dir == Direction::kUp ? "http.bad-request"
+                                                     : "http.bad-response");
           }
           if (!start_bad(s, pos)) return {pos, Status::kMalformed};
           break;
