@@ -7,7 +7,8 @@
 // existing device, every finding flow 0 or an existing flow (then the
 // flow's device); devices' and contacts' flow counts add up to the flows;
 // the packet counts agree with the input's; every jsonl line parses as
-// JSON, and the summary line comes last and counts the lines of each kind.
+// JSON, and the summary line comes last and counts the lines of each kind;
+// three worker pipelines (--threads 3) write the same jsonl as one.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -99,16 +100,23 @@ void check_jsonl(const std::string& out, const ph::Report& r) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto source = ph::capture::open_memory({data, size}, "fuzz.pcap");
-  if (!source) return 0;
-  ph::EngineOptions options;
-  options.oui = {};  // no registry files: vendors stay unknown
-  ph::Engine engine(options);
-  engine.run(**source);
-  const ph::Report report = engine.finish();
-  check_report(report);
-  std::ostringstream out;
-  ph::report::write(report, ph::report::Format::kJsonl, {}, out);
-  check_jsonl(out.str(), report);
+  // One pipeline, then three (--threads 3): the same report, byte for byte.
+  std::string jsonl[2];
+  for (int k = 0; k < 2; ++k) {
+    auto source = ph::capture::open_memory({data, size}, "fuzz.pcap");
+    if (!source) return 0;
+    ph::EngineOptions options;
+    options.oui = {};  // no registry files: vendors stay unknown
+    options.threads = k == 0 ? 1 : 3;
+    ph::Engine engine(options);
+    engine.run(**source);
+    const ph::Report report = engine.finish();
+    check_report(report);
+    std::ostringstream out;
+    ph::report::write(report, ph::report::Format::kJsonl, {}, out);
+    jsonl[k] = out.str();
+    check_jsonl(jsonl[k], report);
+  }
+  check(jsonl[0] == jsonl[1]);
   return 0;
 }

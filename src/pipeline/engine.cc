@@ -44,19 +44,20 @@ struct Batch {
   std::vector<Item> items;
 };
 
-// Moves every pointer of `v` that points into [from, from + size] to the
-// same offset from `to` (empty spans too: the flow table measures how far
-// a cut payload's end is from its IP header).
-void rebase(decode::PacketView& v, const uint8_t* from, size_t size, uint8_t* to) {
-  auto in = [&](const uint8_t* p) { return p && p >= from && p <= from + size; };
-  auto move_ptr = [&](const uint8_t*& p) {
-    if (in(p)) p = to + (p - from);
+// Moves every pointer of `v` into [from, from + size] (the frame) or
+// [from2, from2 + size2] (a reassembled datagram) to the same offset from
+// `to` or `to2`, each pointer once. Empty spans too: the flow table
+// measures how far a cut payload's end is from its IP header.
+void rebase(decode::PacketView& v, const uint8_t* from, size_t size, uint8_t* to,
+            const uint8_t* from2, size_t size2, uint8_t* to2) {
+  auto moved = [&](const uint8_t* p) -> const uint8_t* {
+    if (p && p >= from && p <= from + size) return to + (p - from);
+    if (p && from2 && p >= from2 && p <= from2 + size2) return to2 + (p - from2);
+    return p;
   };
-  auto move_bytes = [&](Bytes& b) {
-    if (in(b.data())) b = Bytes(to + (b.data() - from), b.size());
-  };
-  move_ptr(v.mac_src);
-  move_ptr(v.mac_dst);
+  auto move_bytes = [&](Bytes& b) { b = Bytes(moved(b.data()), b.size()); };
+  v.mac_src = moved(v.mac_src);
+  v.mac_dst = moved(v.mac_dst);
   move_bytes(v.l2_payload);
   move_bytes(v.ip_datagram);
   move_bytes(v.frag_payload);
@@ -175,13 +176,12 @@ struct Engine::Worker {
   }
 };
 
-Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
   const size_t n = options_.on_finding ? 1 : std::max(1u, options_.threads);
   EngineOptions each = options_;
   each.flow.max_flows = std::max<size_t>(1, each.flow.max_flows / n);
   each.flow.reassembly_budget /= n;
-  each.defrag.max_datagrams = std::max<size_t>(1, each.defrag.max_datagrams / n);
-  each.defrag.max_bytes /= n;
   for (size_t i = 0; i < n; ++i) {
     std::shared_ptr<detect::ProfileMatcher> profile = options_.profile;
     if (profile && i > 0) profile = profile->clone();
@@ -254,17 +254,15 @@ void Engine::run(capture::Source& source, const std::atomic<bool>* stop,
   }
 }
 
-// Flows stay whole in one shard: both directions and every fragment of a
-// datagram have the same address pair. Whatever has no flow (non-IP,
+// A flow stays whole in one shard: both directions give the same sum
+// (fragments were reassembled before). Whatever has no flow (non-IP,
 // ICMP, malformed) goes to shard 0, so 802.1X sessions stay together.
 size_t Engine::shard_of(const decode::PacketView& v, decode::Status st) const {
-  if (shards_.size() == 1) return 0;
-  const bool flow =
-      st == decode::Status::kFragment ||
-      (st == decode::Status::kOk && (v.l4proto == IPPROTO_TCP || v.l4proto == IPPROTO_UDP));
-  if (!flow) return 0;
+  if (st != decode::Status::kOk || (v.l4proto != IPPROTO_TCP && v.l4proto != IPPROTO_UDP)) return 0;
   const AddrHash h;
-  return size_t(mix(uint64_t(h(v.src)) + uint64_t(h(v.dst))) % shards_.size());
+  const uint64_t a = mix(uint64_t(h(v.src)) ^ (uint64_t(v.sport) << 48));
+  const uint64_t b = mix(uint64_t(h(v.dst)) ^ (uint64_t(v.dport) << 48));
+  return size_t(mix(a + b) % shards_.size());
 }
 
 void Engine::on_packet(const capture::Packet& packet) {
@@ -277,6 +275,7 @@ void Engine::on_packet(const capture::Packet& packet) {
   if (ts > clock_) clock_ = ts;
   if (ts < first_ts_) first_ts_ = ts;
   if (clock_ >= next_expire_) {
+    defrag_.expire(clock_);
     if (workers_.empty()) {
       shards_[0]->expire(clock_, n);
     } else {
@@ -293,16 +292,29 @@ void Engine::on_packet(const capture::Packet& packet) {
     ++stats.other_packets;
     return;
   }
-  const size_t shard = shard_of(view, st);
+  std::optional<Bytes> whole;  // a reassembled datagram (in defrag_'s buffer)
+  if (st == decode::Status::kFragment) {
+    whole = defrag_.add(view, ts);
+    if (whole) {
+      st = decode::decode_ip(*whole, view, stats.anomalies);
+    } else {
+      st = decode::decode_truncated_first_fragment(view, stats.anomalies);
+    }
+    if (st == decode::Status::kFragment) return;  // more to come
+  }
   if (workers_.empty()) {
     shards_[0]->packet(view, st, ts, frame_in_input_, packet.origlen, n);
     return;
   }
-  Batch& b = workers_[shard]->room(packet.caplen);
+  // The frame and the reassembled datagram travel in the batch's arena.
+  const size_t extra = whole ? whole->size() : 0;
+  Batch& b = workers_[shard_of(view, st)]->room(packet.caplen + extra);
   uint8_t* copy = b.arena.data() + b.used;
   if (packet.caplen) std::memcpy(copy, packet.data, packet.caplen);
-  b.used += packet.caplen;
-  rebase(view, packet.data, packet.caplen, copy);
+  if (extra) std::memcpy(copy + packet.caplen, whole->data(), extra);
+  rebase(view, packet.data, packet.caplen, copy, whole ? whole->data() : nullptr, extra,
+         copy + packet.caplen);
+  b.used += packet.caplen + extra;
   Item& it = b.items.emplace_back();
   it.kind = Item::kPacket;
   it.st = st;
@@ -329,7 +341,10 @@ void Engine::merge() {
   for (size_t k = 0; k < order.size(); ++k) {
     auto [seq, s, i] = order[k];
     gid[s][i] = k + 1;
-    FlowRecord& r = report_.flows.emplace_back(std::move(outs[s]->flows[i]));
+    // A shard's flows come in its own order: each is its deque's front,
+    // released as it moves (the records are never held twice).
+    FlowRecord& r = report_.flows.emplace_back(std::move(outs[s]->flows.front()));
+    outs[s]->flows.pop_front();
     r.id = k + 1;
   }
   auto global = [&](size_t s, uint64_t flow) { return flow == 0 ? 0 : gid[s][flow - 1]; };
@@ -433,6 +448,7 @@ void Engine::merge() {
       FindingRecord& r = report_.findings.emplace_back(std::move(*e.record));
       r.flow = std::get<1>(e.key);
     }
+    for (Shard::Output* o : outs) std::vector<FindingRecord>().swap(o->findings);
   }
 
   // Device identity, in event order.

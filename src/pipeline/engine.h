@@ -32,8 +32,8 @@ struct EngineOptions {
   // are noted) but nobody reads the bytes; `app` stays "unknown".
   bool flows_only = false;
   // Worker pipelines (--threads): flows are sharded by a symmetric hash
-  // of their address pair, and the report is the same for any number.
-  // The flow table's and the defragmenter's caps are divided among them.
+  // of their addresses and ports, and the report is the same for any
+  // number. The flow table's caps are divided among them.
   // With on_finding (live) there is one.
   unsigned threads = 1;
   // Country/ASN/organisation of destinations; null: scopes only.
@@ -108,6 +108,7 @@ class Engine final {
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::unique_ptr<Worker>> workers_;  // none with one shard
   std::unique_ptr<IdentityCollector> identity_;   // with protocol parsing only
+  flow::Defragmenter defrag_;                     // before sharding: flows are sharded by ports
   size_t current_input_ = 0;
   uint64_t frame_in_input_ = 0;
   Timestamp clock_ = INT64_MIN;     // latest capture time seen

@@ -33,6 +33,23 @@ bool usable_address(const IpAddr& ip) {
   return ip.b[0] != 0xff;
 }
 
+bool model_key(std::string_view key);
+
+bool dhcp_from_client(std::string_view kind) {
+  return is_one_of(kind, {"discover", "request", "inform", "decline", "release", "bootrequest"});
+}
+
+bool dhcpv6_from_client(std::string_view kind) {
+  return is_one_of(kind, {"solicit", "request", "confirm", "renew", "rebind", "release", "decline",
+                          "information-request"});
+}
+
+// The fields of an mDNS response that name its sender (see mdns()).
+bool mdns_identity_field(const proto::Field& f) {
+  return f.name == "dns.answer.a" || f.name == "dns.answer.aaaa" || f.name == "dns.instance" ||
+         (f.name == "dns.txt" && model_key(f.key));
+}
+
 bool unicast_mac(const MacAddr& m) { return !m.is_multicast() && !m.is_zero(); }
 
 // "Living-Room.local." -> "Living-Room"; reverse-mapping names are no
@@ -148,26 +165,51 @@ void IdentityCollector::on_message(const flow::Flow& f, const proto::Parser* par
 bool IdentityCollector::excerpt(const proto::Parser* parser, const proto::Message& m,
                                 proto::Message& out) {
   const std::string_view protocol = m.protocol, kind = m.kind;
-  // HTTP and TLS: one field of many; the small protocols whole (no body).
-  std::string_view only;
+  // Only the messages and fields on_message() reads (no body).
+  enum { kAll, kHttp, kTls, kSsdp, kMdns } which;
   if (protocol == "http") {
     if (kind != "request") return false;
-    only = "http.user_agent";
+    which = kHttp;
   } else if (protocol == "tls" || protocol == "quic") {
     if (kind != "client_hello") return false;
-    only = "tls.ja4";
-  } else if (protocol != "dhcp" && protocol != "dhcpv6" && protocol != "ssdp" &&
-             !(parser && parser->name == "mdns" && kind == "response")) {
+    which = kTls;
+  } else if (protocol == "dhcp") {
+    if (!dhcp_from_client(kind) && kind != "ack") return false;
+    which = kAll;
+  } else if (protocol == "dhcpv6") {
+    if (!dhcpv6_from_client(kind) && kind != "reply") return false;
+    which = kAll;
+  } else if (protocol == "ssdp") {
+    which = kSsdp;
+  } else if (parser && parser->name == "mdns" && kind == "response") {
+    which = kMdns;
+  } else {
     return false;
   }
+  auto keep = [&](const proto::Field& f) {
+    switch (which) {
+      case kHttp:
+        return f.name == "http.user_agent";
+      case kTls:
+        return f.name == "tls.ja4";
+      case kSsdp:
+        return is_one_of(f.name, {"ssdp.method", "ssdp.server", "ssdp.user_agent"});
+      case kMdns:
+        return mdns_identity_field(f);
+      case kAll:
+        break;
+    }
+    return true;
+  };
+  for (const auto& f : m.fields)
+    if (keep(f)) out.fields.push_back(f);
+  if (which != kAll && out.fields.empty()) return false;
   out.protocol = m.protocol;
   out.kind = m.kind;
   out.dir = m.dir;
   out.ts = m.ts;
   out.frame = m.frame;
-  for (const auto& f : m.fields)
-    if (only.empty() || f.name == only) out.fields.push_back(f);
-  return !only.empty() ? !out.fields.empty() : true;
+  return true;
 }
 
 // The client is the one named by chaddr, whichever way the message goes
@@ -177,8 +219,7 @@ void IdentityCollector::dhcp(const proto::Message& m) {
   if (!chaddr) return;
   auto mac = detect::parse_mac(chaddr->value);
   if (!mac || !unicast_mac(MacAddr{*mac})) return;
-  const bool from_client =
-      is_one_of(m.kind, {"discover", "request", "inform", "decline", "release", "bootrequest"});
+  const bool from_client = dhcp_from_client(m.kind);
   if (!from_client && m.kind != "ack") return;
   Evidence* e = at(mac_key(MacAddr{*mac}));
   if (!e) return;
@@ -216,9 +257,7 @@ void IdentityCollector::dhcpv6(const flow::Flow& f, const proto::Message& m) {
     }
     return;
   }
-  if (!is_one_of(m.kind, {"solicit", "request", "confirm", "renew", "rebind", "release", "decline",
-                          "information-request"}))
-    return;
+  if (!dhcpv6_from_client(m.kind)) return;
   Evidence* e = at(side_key(f, m, true));
   if (!e) return;
   keep(m, *e,

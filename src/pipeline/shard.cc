@@ -100,8 +100,7 @@ Shard::Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> prof
     : options_(std::make_unique<EngineOptions>(std::move(options))),
       profile_(std::move(profile)),
       index_(index),
-      sharded_(sharded),
-      defrag_(options_->defrag, out_.stats) {
+      sharded_(sharded) {
   flow::FlowTable::ConsumerFactory factory = options_->consumer_factory;
   if (!factory && options_->flows_only) {
     factory = [](const flow::Flow&) -> std::unique_ptr<flow::FlowConsumer> {
@@ -110,7 +109,8 @@ Shard::Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> prof
   } else if (!factory) {
     dispatching_ = true;
     scanner_ = std::make_unique<FindingScanner>(out_.stats, out_.strings, profile_.get());
-    if (options_->on_finding) live_names_ = std::make_unique<NameCache>();
+    // One shard sees the capture in order: names apply at once.
+    if (!sharded_) names_ = std::make_unique<NameCache>();
     factory = [this](const flow::Flow& f) { return make_dispatcher(f); };
   }
   // Each flow's first event, for the Engine's naming replay.
@@ -134,7 +134,6 @@ void Shard::begin_input(size_t input) {
 void Shard::expire(Timestamp now, uint64_t n) {
   seq_ = seq_of_sweep(n);
   flows_->expire(now);
-  defrag_.expire(now);
 }
 
 void Shard::flush(Timestamp now) {
@@ -147,14 +146,6 @@ void Shard::packet(decode::PacketView& view, decode::Status st, Timestamp ts, ui
   Stats& stats = out_.stats;
   seq_ = seq_of_packet(n);
   frame_ = frame;
-  if (st == decode::Status::kFragment) {
-    std::optional<Bytes> whole = defrag_.add(view, ts);
-    if (whole) {
-      st = decode::decode_ip(*whole, view, stats.anomalies);
-    } else {
-      st = decode::decode_truncated_first_fragment(view, stats.anomalies);
-    }
-  }
   switch (st) {
     case decode::Status::kOk:
       break;
@@ -217,9 +208,11 @@ void Shard::identity(IdentityEvent&& e) {
     replay(e, *direct_identity_);
     return;
   }
-  if (e.kind == IdentityEvent::kMessage && e.message.fields.size() == 1 &&
+  // User-Agents, JA4s and SSDP servers only add to lists of distinct
+  // strings: a repeat from the same sender changes nothing.
+  if (e.kind == IdentityEvent::kMessage &&
       (e.message.protocol == "http" || e.message.protocol == "tls" ||
-       e.message.protocol == "quic")) {
+       e.message.protocol == "quic" || e.message.protocol == "ssdp")) {
     // By sender (both of its addresses: a superset of how the collector
     // keys devices).
     const bool up = e.message.dir == Direction::kUp;
@@ -229,8 +222,9 @@ void Shard::identity(IdentityEvent&& e) {
     key.push_back(char(ip.version));
     key.append(reinterpret_cast<const char*>(mac.b.data()), mac.b.size());
     key.push_back(char(e.stub.has_macs));
-    key.append(e.message.protocol).push_back('\0');
-    key.append(e.message.fields[0].value);
+    key.append(e.message.protocol).append(1, '\0').append(e.message.kind);
+    for (const auto& f : e.message.fields)
+      key.append(1, '\0').append(f.name).append(1, '\0').append(f.value);
     if (logged_.count(key)) return;
     if (logged_.size() < kMaxLogged) logged_.insert(std::move(key));
   }
@@ -262,10 +256,10 @@ std::unique_ptr<flow::FlowConsumer> Shard::make_dispatcher(const flow::Flow& f) 
   if (options_->on_finding) {
     auto [it, fresh] = live_first_seen_.try_emplace(device_key(f), f.first_seen);
     if (!fresh) it->second = std::min(it->second, f.first_seen);
-    // The name is the one known when the flow starts: a later answer does
-    // not rename it.
-    d->resolved_name = live_names_->find(device_key(f), f.server.ip);
   }
+  // The name is the one known when the flow starts: a later answer does
+  // not rename it.
+  if (names_) d->resolved_name = names_->find(device_key(f), f.server.ip);
   return d;
 }
 
@@ -291,8 +285,11 @@ void Shard::remember_names(const flow::Flow& f, const proto::Message& response) 
     if (a.version == 0 || std::find(named_.begin(), named_.end(), a) != named_.end()) continue;
     named_.push_back(a);
     std::string_view name = out_.strings.intern(p.name);
-    out_.names.push_back({seq_, f.id, device, a, name});
-    if (live_names_) live_names_->remember(device, a, name);
+    if (!names_) {
+      out_.names.push_back({seq_, f.id, device, a, name});
+    } else if (!names_->remember(device, a, name)) {
+      out_.stats.drops.add("dns.name-cache-full");
+    }
   }
 }
 
@@ -479,9 +476,9 @@ void Shard::on_flow_closed(flow::Flow& f) {
     r.encrypted = facts.encrypted;
     r.sni = out_.strings.intern(facts.sni);
     r.looks_like = out_.strings.intern(d.looks_like());
-    // SNI, else HTTP Host; the name the device resolved comes in the
+    // With several shards, the name the device resolved comes in the
     // Engine's replay.
-    r.dst.host = flow_host(facts, {}, out_.strings);
+    r.dst.host = flow_host(facts, d.resolved_name, out_.strings);
   }
   // The device is the client side, by MAC where the link has one.
   r.device = 0;  // assigned in the Engine's finish()

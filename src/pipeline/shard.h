@@ -1,4 +1,4 @@
-// One worker pipeline of the Engine: defrag -> flow table (TCP reassembly)
+// One worker pipeline of the Engine: flow table (TCP reassembly)
 // -> protocol parsers -> findings, for the packets the Engine hands it
 // (all of them with --threads 1; with more, the flows of its share of
 // address pairs). What crosses flows (DNS names, device identity, a
@@ -91,8 +91,8 @@ class Shard final : private proto::FlowMessageSink {
   Shard& operator=(const Shard&) = delete;
 
   void begin_input(size_t input);
-  // A frame decoded by the Engine (any status but an unsupported link
-  // type), packet number `n` of the run.
+  // A frame decoded (and IP fragments reassembled) by the Engine: any
+  // status but an unsupported link type or a fragment; packet number `n`.
   void packet(decode::PacketView& view, decode::Status st, Timestamp ts, uint64_t frame,
               uint32_t wire_len, uint64_t n);
   // The idle sweep before packet `n` at capture time `now`.
@@ -178,9 +178,9 @@ class Shard final : private proto::FlowMessageSink {
   // The home MCC of each device that sent an IMSI (keyed as device_key):
   // the region of its national-format phone numbers.
   std::unordered_map<IpAddr, std::string, AddrHash> home_mcc_;
-  // Live only (with a single shard): names as known now, the locator, and
-  // the first flow start of each device.
-  std::unique_ptr<NameCache> live_names_;
+  // With a single shard: the DNS names as known now (else they are logged).
+  std::unique_ptr<NameCache> names_;
+  // Live only: the locator and the first flow start of each device.
   std::unique_ptr<geo::Locator> live_locator_;
   std::unordered_map<IpAddr, Timestamp, AddrHash> live_first_seen_;
 
@@ -197,11 +197,10 @@ class Shard final : private proto::FlowMessageSink {
   };
   std::unordered_map<std::string, std::unique_ptr<L2Session>> eapol_;
   IdentityCollector* direct_identity_ = nullptr;
-  // HTTP User-Agents and TLS JA4s already logged, by sender: a repeat
-  // changes nothing (the lists keep distinct strings), so it is not logged.
+  // HTTP User-Agents, TLS JA4s and SSDP headers already logged, by
+  // sender: a repeat changes nothing (the lists keep distinct strings).
   std::unordered_set<std::string> logged_;
   static constexpr size_t kMaxLogged = 1 << 20;
-  flow::Defragmenter defrag_;
   std::unique_ptr<flow::FlowTable> flows_;
   size_t current_input_ = 0;
   uint64_t frame_ = 0;                         // of the packet being handled

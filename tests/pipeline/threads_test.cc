@@ -95,6 +95,11 @@ std::vector<uint8_t> cross_flow_capture() {
     add(c.client_fin());
     add(c.server_fin());
   }
+  // A datagram in IP fragments (reassembled before the flows are shared
+  // out): its IMEI is found whatever the number of shards.
+  std::string raw = "{\"imei\":\"490154203237518\",\"pad\":\"" + std::string(600, 'x') + "\"}";
+  for (auto& frag : fragment(udp_segment(client, server(3), 41000, 9999, raw), 200))
+    add(ethernet(phone, frag));
   return write_pcap(recs, {});
 }
 
@@ -110,6 +115,10 @@ TEST(Threads, CrossFlowFactsHoldInEveryShardCount) {
     if (f.data_type == "msisdn" && f.value == "+4792720426" && f.confidence == "high") ++national;
   EXPECT_EQ(named, 8u);
   EXPECT_EQ(national, 7u);
+  size_t imei = 0;
+  for (const FindingRecord& f : one.findings)
+    imei += f.data_type == "imei" && f.value == "490154203237518";
+  EXPECT_EQ(imei, 1u);
   ASSERT_EQ(one.devices.size(), 1u);
   EXPECT_EQ(one.devices[0].user_agents.size(), 8u);
   const std::string want = jsonl(one);
