@@ -190,8 +190,8 @@ Engine::Engine(EngineOptions options)
   if (!options_.flows_only && !options_.consumer_factory)
     identity_ = std::make_unique<IdentityCollector>(report_.stats);
   if (n == 1 && identity_) shards_[0]->identity_to(identity_.get());
-  if (n > 1)
-    for (auto& s : shards_) workers_.push_back(std::make_unique<Worker>(*s));
+  // Shard 0 runs on the reading thread; the others on their own.
+  for (size_t i = 1; i < n; ++i) workers_.push_back(std::make_unique<Worker>(*shards_[i]));
 }
 
 Engine::~Engine() {
@@ -200,11 +200,8 @@ Engine::~Engine() {
 
 void Engine::begin_input(size_t input) {
   current_input_ = input;
-  if (workers_.empty()) {
-    shards_[0]->begin_input(input);
-  } else {
-    for (auto& w : workers_) w->event(Item::kInput, 0, input);
-  }
+  for (auto& w : workers_) w->event(Item::kInput, 0, input);
+  shards_[0]->begin_input(input);
 }
 
 void Engine::add_failed_input(const std::string& path, const std::string& error) {
@@ -257,12 +254,18 @@ void Engine::run(capture::Source& source, const std::atomic<bool>* stop,
 // A flow stays whole in one shard: both directions give the same sum
 // (fragments were reassembled before). Whatever has no flow (non-IP,
 // ICMP, malformed) goes to shard 0, so 802.1X sessions stay together.
+// Shard 0 runs on the reading thread, which also reads and decodes
+// everything: it takes one share of flows where each other shard takes
+// two.
 size_t Engine::shard_of(const decode::PacketView& v, decode::Status st) const {
-  if (st != decode::Status::kOk || (v.l4proto != IPPROTO_TCP && v.l4proto != IPPROTO_UDP)) return 0;
+  if (shards_.size() == 1 || st != decode::Status::kOk ||
+      (v.l4proto != IPPROTO_TCP && v.l4proto != IPPROTO_UDP))
+    return 0;
   const AddrHash h;
   const uint64_t a = mix(uint64_t(h(v.src)) ^ (uint64_t(v.sport) << 48));
   const uint64_t b = mix(uint64_t(h(v.dst)) ^ (uint64_t(v.dport) << 48));
-  return size_t(mix(a + b) % shards_.size());
+  const size_t slot = size_t(mix(a + b) % (2 * shards_.size() - 1));
+  return (slot + 1) / 2;
 }
 
 void Engine::on_packet(const capture::Packet& packet) {
@@ -276,11 +279,8 @@ void Engine::on_packet(const capture::Packet& packet) {
   if (ts < first_ts_) first_ts_ = ts;
   if (clock_ >= next_expire_) {
     defrag_.expire(clock_);
-    if (workers_.empty()) {
-      shards_[0]->expire(clock_, n);
-    } else {
-      for (auto& w : workers_) w->event(Item::kExpire, clock_, n);
-    }
+    for (auto& w : workers_) w->event(Item::kExpire, clock_, n);
+    shards_[0]->expire(clock_, n);
     next_expire_ = clock_ + kExpireEvery;
   }
 
@@ -302,13 +302,14 @@ void Engine::on_packet(const capture::Packet& packet) {
     }
     if (st == decode::Status::kFragment) return;  // more to come
   }
-  if (workers_.empty()) {
+  const size_t shard = shard_of(view, st);
+  if (shard == 0) {
     shards_[0]->packet(view, st, ts, frame_in_input_, packet.origlen, n);
     return;
   }
   // The frame and the reassembled datagram travel in the batch's arena.
   const size_t extra = whole ? whole->size() : 0;
-  Batch& b = workers_[shard_of(view, st)]->room(packet.caplen + extra);
+  Batch& b = workers_[shard - 1]->room(packet.caplen + extra);
   uint8_t* copy = b.arena.data() + b.used;
   if (packet.caplen) std::memcpy(copy, packet.data, packet.caplen);
   if (extra) std::memcpy(copy + packet.caplen, whole->data(), extra);
@@ -475,12 +476,10 @@ void Engine::locate_destinations() {
 }
 
 Report Engine::finish() {
-  if (workers_.empty()) {
-    shards_[0]->flush(clock_);
-  } else {
-    for (auto& w : workers_) w->event(Item::kFlush, clock_, 0);
-    workers_.clear();  // each ends its flows, then its thread
-  }
+  for (auto& w : workers_) w->event(Item::kFlush, clock_, 0);
+  for (auto& w : workers_) w->close();
+  shards_[0]->flush(clock_);
+  workers_.clear();  // each ends its flows, then its thread
   merge();
   locate_destinations();
 
