@@ -179,10 +179,13 @@ struct Engine::Worker {
 Engine::Engine(EngineOptions options)
     : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
   const size_t n = options_.on_finding ? 1 : std::max(1u, options_.threads);
-  EngineOptions each = options_;
-  each.flow.max_flows = std::max<size_t>(1, each.flow.max_flows / n);
-  each.flow.reassembly_budget /= n;
   for (size_t i = 0; i < n; ++i) {
+    // The flow table's caps in proportion to the shard's share of flows
+    // (see shard_of()).
+    EngineOptions each = options_;
+    const size_t shares = 2 * n - 1, share = n == 1 ? 1 : i == 0 ? 1 : 2;
+    each.flow.max_flows = std::max<size_t>(1, options_.flow.max_flows / shares * share);
+    each.flow.reassembly_budget = options_.flow.reassembly_budget / shares * share;
     std::shared_ptr<detect::ProfileMatcher> profile = options_.profile;
     if (profile && i > 0) profile = profile->clone();
     shards_.push_back(std::make_unique<Shard>(each, std::move(profile), i, n > 1));

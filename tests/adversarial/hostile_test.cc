@@ -95,11 +95,21 @@ TEST(Hostile, SynFloodKeepsEveryFlowAndTheLeakInTheMiddle) {
 
 TEST(Hostile, SynFloodBeyondMaxFlowsCountsEveryEviction) {
   TempDir dir;
+  // One pipeline: the table holds exactly --max-flows.
   Outcome o = run_hostile(dir, "syn-flood", 0, {0, {"flow.max-flows"}, {}, kFloodTimeBar},
-                          {"--max-flows", "10000"}, 100'000);
+                          {"--max-flows", "10000", "--threads", "1"}, 100'000);
   // Every flow is reported (an evicted one ends early); each eviction counted.
   EXPECT_EQ(o.report.flows, 100'001u);
   EXPECT_EQ(o.report.count(o.report.drops, "flow.max-flows"), 100'001u - 10'000u);
+  // Three pipelines share the cap (1/5, 2/5, 2/5 of it, as they share the
+  // flows): as many flows, the evictions within the hash's unevenness.
+  TempDir dir3;
+  Outcome t = run_hostile(dir3, "syn-flood", 0, {0, {"flow.max-flows"}, {}, kFloodTimeBar},
+                          {"--max-flows", "10000", "--threads", "3"}, 100'000);
+  EXPECT_EQ(t.report.flows, 100'001u);
+  const uint64_t evicted = t.report.count(t.report.drops, "flow.max-flows");
+  EXPECT_GE(evicted, 100'001u - 10'000u);
+  EXPECT_LE(evicted, 100'001u - 10'000u + 2'000u);
 }
 
 TEST(Hostile, ConflictingTcpSegmentsKeepTheFirstCopy) {
