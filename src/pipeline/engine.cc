@@ -63,15 +63,6 @@ void rebase(decode::PacketView& v, const uint8_t* from, size_t size, uint8_t* to
   move_bytes(v.payload);
 }
 
-uint64_t mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 // A device as a FlowRecord names it (see device_key()).
 IpAddr record_device(const FlowRecord& r) {
   IpAddr key;
@@ -263,8 +254,8 @@ size_t Engine::shard_of(const decode::PacketView& v, decode::Status st) const {
       st == decode::Status::kFragment ||
       (st == decode::Status::kOk && (v.l4proto == IPPROTO_TCP || v.l4proto == IPPROTO_UDP));
   if (!flow) return 0;
-  const AddrHash h;
-  return size_t(mix(uint64_t(h(v.src)) + uint64_t(h(v.dst))) % shards_.size());
+  // Whole groups of address pairs, each with its decoded-bytes budget.
+  return pair_bucket(v.src, v.dst) % shards_.size();
 }
 
 void Engine::on_packet(const capture::Packet& packet) {
@@ -385,7 +376,7 @@ void Engine::merge() {
         const std::string& now = known != home.end() ? known->second : std::string();
         if (now != e.used) {
           Redo& r = redo[s].emplace_back(Redo{e.first, e.end, e.seq, {}});
-          shards_[s]->rescan(*e.scanned, e.stub, now, r.findings);
+          shards_[s]->rescan(*e.scanned, e.stub, now, e.budget_left, r.findings);
         }
       }
       if (!e.mcc.empty()) {

@@ -308,7 +308,8 @@ const FindingScanner::Origin* FindingScanner::origin_of(std::string_view pair_pa
 }
 
 void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out,
-                          std::string_view home_mcc) {
+                          std::string_view home_mcc, DecodeBudget* budget) {
+  decoder_.set_budget(budget);
   home_mcc_.assign(home_mcc);
   message_mcc_ = false;
   device_region_used_ = false;
@@ -326,9 +327,12 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     field_region_asked_ = false;
     Leaves leaves(*this, f.name, implied_key(f), {});
     decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
-    // (A phone number's reading depends on the device: not remembered.)
+    // (A phone number's reading depends on the device: not remembered; nor
+    // is a value whose decoding the budget had a say in, which another
+    // budget might have decoded further: the same report with any number
+    // of shards.)
     if (!leaves.found() && !field_region_asked_ && pending_.size() == pending &&
-        locations_.held() + cells_.held() == held) {
+        locations_.held() + cells_.held() == held && !decoder_.budget_consulted()) {
       if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
       nothing_in_.insert(id);
     }
@@ -340,6 +344,7 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     Leaves leaves(*this, body_where_, {}, body_encodings);
     decoder_.decode(m.body, m.content_type, {}, {}, leaves);
   }
+  decoder_.set_budget(nullptr);
   candidates_.clear();
   locations_.finish(candidates_);
   cells_.finish(candidates_);

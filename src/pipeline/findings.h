@@ -30,8 +30,10 @@ class FindingScanner {
   // when known (from an IMSI it sent before), the region of phone numbers
   // written in national format; the first IMSI in the message itself wins
   // over it. home_mcc() then says the MCC this message leaves known.
+  // `budget`: the run's decoded-bytes budget the decoders take from (null:
+  // only the per-call caps).
   void scan(const proto::Message& m, std::vector<FindingRecord>& out,
-            std::string_view home_mcc = {});
+            std::string_view home_mcc = {}, DecodeBudget* budget = nullptr);
   const std::string& home_mcc() const { return home_mcc_; }
   // Of the last scan: whether an IMSI in the message set home_mcc(), and
   // whether a phone number was read with the `home_mcc` argument (the

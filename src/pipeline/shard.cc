@@ -31,6 +31,17 @@ bool client_has_mac(const flow::Flow& f) {
 
 }  // namespace
 
+size_t pair_bucket(const IpAddr& a, const IpAddr& b) {
+  const AddrHash h;
+  uint64_t x = uint64_t(h(a)) + uint64_t(h(b));
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return size_t(x % kPairBuckets);
+}
+
 IpAddr device_key(const flow::Flow& f) {
   IpAddr key;
   if (client_has_mac(f)) {
@@ -101,6 +112,7 @@ Shard::Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> prof
       profile_(std::move(profile)),
       index_(index),
       sharded_(sharded),
+      budgets_(kPairBuckets, DecodeBudget(&out_.stats.drops)),
       defrag_(options_->defrag, out_.stats) {
   flow::FlowTable::ConsumerFactory factory = options_->consumer_factory;
   if (!factory && options_->flows_only) {
@@ -160,6 +172,7 @@ void Shard::packet(decode::PacketView& view, decode::Status st, Timestamp ts, ui
       break;
     case decode::Status::kNotIp:
       ++stats.other_packets;
+      budgets_[0].earn(view.l2_payload.size());  // EAPOL's (see decode_budget())
       if (view.ethertype == kEthertypeEapol && dispatching_) on_eapol(view, ts);
       if (view.ethertype == kEthertypeArp && dispatching_) {
         IdentityEvent e;
@@ -184,10 +197,12 @@ void Shard::packet(decode::PacketView& view, decode::Status st, Timestamp ts, ui
   switch (view.l4proto) {
     case IPPROTO_TCP:
       ++stats.tcp_packets;
+      budgets_[pair_bucket(view.src, view.dst)].earn(view.payload.size());
       flows_->on_packet(view, ts, frame, wire_len);
       break;
     case IPPROTO_UDP:
       ++stats.udp_packets;
+      budgets_[pair_bucket(view.src, view.dst)].earn(view.payload.size());
       flows_->on_packet(view, ts, frame, wire_len);
       break;
     case IPPROTO_ICMP:
@@ -269,6 +284,11 @@ std::unique_ptr<flow::FlowConsumer> Shard::make_dispatcher(const flow::Flow& f) 
   return d;
 }
 
+DecodeBudget* Shard::decode_budget(const flow::Flow& f) {
+  // EAPOL's pseudo-flows (id 0) are in shard 0, as bucket 0 is.
+  return &budgets_[f.id == 0 ? 0 : pair_bucket(f.client.ip, f.server.ip)];
+}
+
 void Shard::remember_names(const flow::Flow& f, const proto::Message& response) {
   // Most responses worth remembering carry an address; the others (NXDOMAIN,
   // PTR, TXT...) are dismissed without building pairs.
@@ -332,7 +352,9 @@ void Shard::on_message(const flow::Flow& f, const proto::Parser* parser, proto::
   const IpAddr device = device_key(f);
   auto known = home_mcc_.find(device);
   const std::string used = known != home_mcc_.end() ? known->second : std::string();
-  scanner_->scan(m, out_.findings, used);
+  DecodeBudget* budget = decode_budget(f);
+  const uint64_t budget_left = budget->left();
+  scanner_->scan(m, out_.findings, used, budget);
   // The latest IMSI's network is the device's from now on.
   if (scanner_->message_mcc()) {
     if (known != home_mcc_.end()) {
@@ -362,15 +384,19 @@ void Shard::on_message(const flow::Flow& f, const proto::Parser* parser, proto::
       h.used = used;
       h.first = first;
       h.end = out_.findings.size();
+      h.budget_left = budget_left;
     }
     out_.home.push_back(std::move(h));
   }
 }
 
 void Shard::rescan(const proto::Message& m, const FlowStub& stub, std::string_view home_mcc,
-                   std::vector<FindingRecord>& out) {
+                   uint64_t budget_left, std::vector<FindingRecord>& out) {
   const size_t first = out.size();
-  scanner_->scan(m, out, home_mcc);
+  // What the first look had left: the same layers decoded (its cuts were
+  // counted then).
+  DecodeBudget budget(nullptr, budget_left);
+  scanner_->scan(m, out, home_mcc, &budget);
   for (size_t i = first; i < out.size(); ++i) stamp(out[i], stub);
 }
 
