@@ -141,7 +141,7 @@ ParseResult parse(int argc, char** argv) {
 
   Options o;
   o.command = cmd;
-  o.engine.threads = std::max(1u, std::thread::hardware_concurrency());
+  o.engine.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 32u);
   enum {
     kFormat = 256,
     kFlowsOnly,
@@ -273,8 +273,8 @@ ParseResult parse(int argc, char** argv) {
         o.engine.flows_only = true;
         break;
       case kThreads:
-        if (!parse_size(optarg, size) || size == 0 || size > 256)
-          return fail("--threads takes a count from 1 to 256");
+        if (!parse_size(optarg, size) || size == 0 || size > 32)
+          return fail("--threads takes a count from 1 to 32");
         o.engine.threads = unsigned(size);
         break;
       case kGeoip:

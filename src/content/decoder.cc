@@ -128,6 +128,13 @@ bool Decoder::Walk::take(size_t bytes) {
     stopped = true;
     return false;
   }
+  if (d.budget_) {
+    if (bytes > d.budget_->left()) {
+      over_budget();
+      return false;
+    }
+    d.budget_->spend(bytes);
+  }
   output += bytes;
   return true;
 }
@@ -214,7 +221,12 @@ bool Decoder::Walk::form(std::string_view t, std::string_view layer, int depth, 
     size_t decoded = 0;
     if (percent_decode(name, true, f.key)) decoded += (name = f.key).size();
     if (percent_decode(value, true, f.val)) decoded += (value = f.val).size();
-    if (decoded > 0 && !take(decoded)) break;
+    if (decoded > 0 && !take(decoded)) {
+      if (stopped) break;
+      // Over the run's budget: the pair as sent.
+      name = pair.substr(0, eq);
+      value = raw;
+    }
     PathMark pair_mark(d.path_);
     append_segment(d.path_, name);
     emit(value, name);
@@ -287,13 +299,23 @@ bool Decoder::Walk::compressed(Codec c, std::string_view v, std::string_view key
                         : static_cast<size_t>(by_ratio_d);
   size_t left = lim.max_output - std::min(output, lim.max_output);
   size_t cap = std::min({lim.max_inflate, by_ratio, left});
+  // The run's budget (decoder.h): nothing left, nothing inflated.
+  const size_t budget = d.budget_ && d.budget_->left() < cap ? size_t(d.budget_->left()) : cap;
+  if (budget == 0 && cap > 0) {
+    if (!strong) return false;  // may not even be compressed
+    over_budget();
+    return true;
+  }
   Frame& f = frame(depth);
-  Inflated r = decompress(c, v, f.out, cap);
+  Inflated r = decompress(c, v, f.out, budget);
+  if (d.budget_) d.budget_->spend(f.out.size());  // taken or not, it was inflated
   std::string_view name = codec_name(c);
   if (!strong) {
     // No magic number: only a complete stream with a plausible result
-    // counts, or one that inflated beyond a cap (random bytes do not).
+    // counts, or one that inflated beyond a cap (random bytes do not; what
+    // is left of the budget may be too little to tell).
     if (r == Inflated::kFailed || r == Inflated::kPartial ||
+        (r == Inflated::kCut && budget < cap) ||
         (r == Inflated::kOk && !(is_text(f.out) || protobuf_plausible(f.out) ||
                                  sniff_codec(f.out, true) != Codec::kNone)))
       return false;
@@ -306,7 +328,9 @@ bool Decoder::Walk::compressed(Codec c, std::string_view v, std::string_view key
   }
   output += f.out.size();
   bool out_of_budget = false;
-  if (r == Inflated::kCut) {
+  if (r == Inflated::kCut && budget < cap) {
+    over_budget();  // what fits is emitted; the next layers find nothing left
+  } else if (r == Inflated::kCut) {
     out_of_budget = cap == left && left < std::min(lim.max_inflate, by_ratio);
     cut(out_of_budget                ? "content.output-cap"
         : by_ratio < lim.max_inflate ? "content.inflate-ratio"

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/decode_budget.h"
 #include "model/stats.h"
 
 namespace ph::content {
@@ -79,6 +80,12 @@ class Decoder {
   void decode(std::string_view input, std::string_view media_type, std::string_view path,
               std::string_view key, LeafSink& sink);
 
+  // The run's decoded-bytes budget (model/decode_budget.h) the layers take
+  // what they produce from, on top of the per-call Limits; null: none. Past
+  // it a call stops decoding (its leaves so far were emitted, the value
+  // that did not fit is emitted as it is) and the budget counts the cut.
+  void set_budget(DecodeBudget* budget) { budget_ = budget; }
+
   // Implementation helpers shared by the layer files (not part of the API).
   struct Walk;
 
@@ -88,6 +95,7 @@ class Decoder {
   std::vector<std::unique_ptr<Frame>> frames_;  // one per depth, reused across calls
   std::string path_;                            // current path, grown and truncated
   std::vector<std::string_view> encodings_;     // current chain
+  DecodeBudget* budget_ = nullptr;
 };
 
 }  // namespace ph::content

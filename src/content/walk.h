@@ -77,7 +77,8 @@ struct Decoder::Walk {
   LeafSink& sink;
   size_t leaves = 0;
   size_t output = 0;
-  bool stopped = false;  // a per-call cap was hit: nothing more is emitted
+  bool stopped = false;     // a per-call cap was hit: nothing more is emitted
+  bool budget_cut = false;  // the run's budget refused a layer (counted once per call)
 
   Frame& frame(int depth);
   void cut(std::string_view what) { d.cuts_.add(what); }
@@ -90,8 +91,14 @@ struct Decoder::Walk {
   }
   // False (and counted) when `depth` encodings are peeled already.
   bool enter(int depth);
-  // Charges decoded bytes to the per-call output budget.
+  // Charges decoded bytes to the per-call output budget and the run's.
   bool take(size_t bytes);
+  // The run's budget (Decoder::set_budget) refused a layer: the value stays
+  // as it is; counted once per call.
+  void over_budget() {
+    if (!budget_cut) d.budget_->cut();
+    budget_cut = true;
+  }
 
   // Tries the layers that can apply to `v`, in order; the first that takes it
   // emits its children.

@@ -64,15 +64,6 @@ void rebase(decode::PacketView& v, const uint8_t* from, size_t size, uint8_t* to
   move_bytes(v.payload);
 }
 
-uint64_t mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 // A device as a FlowRecord names it (see device_key()).
 IpAddr record_device(const FlowRecord& r) {
   IpAddr key;
@@ -178,7 +169,9 @@ struct Engine::Worker {
 
 Engine::Engine(EngineOptions options)
     : options_(std::move(options)), defrag_(options_.defrag, report_.stats) {
-  const size_t n = options_.on_finding ? 1 : std::max(1u, options_.threads);
+  // At most half as many as flow buckets: each other shard takes two.
+  const size_t n =
+      options_.on_finding ? 1 : std::clamp<size_t>(options_.threads, 1, kFlowBuckets / 2);
   for (size_t i = 0; i < n; ++i) {
     // The flow table's caps in proportion to the shard's share of flows
     // (see shard_of()).
@@ -254,7 +247,7 @@ void Engine::run(capture::Source& source, const std::atomic<bool>* stop,
   }
 }
 
-// A flow stays whole in one shard: both directions give the same sum
+// A flow stays whole in one shard: both directions give the same bucket
 // (fragments were reassembled before). Whatever has no flow (non-IP,
 // ICMP, malformed) goes to shard 0, so 802.1X sessions stay together.
 // Shard 0 runs on the reading thread, which also reads and decodes
@@ -264,10 +257,8 @@ size_t Engine::shard_of(const decode::PacketView& v, decode::Status st) const {
   if (shards_.size() == 1 || st != decode::Status::kOk ||
       (v.l4proto != IPPROTO_TCP && v.l4proto != IPPROTO_UDP))
     return 0;
-  const AddrHash h;
-  const uint64_t a = mix(uint64_t(h(v.src)) ^ (uint64_t(v.sport) << 48));
-  const uint64_t b = mix(uint64_t(h(v.dst)) ^ (uint64_t(v.dport) << 48));
-  const size_t slot = size_t(mix(a + b) % (2 * shards_.size() - 1));
+  // Whole flow buckets (each with its decoded-bytes budget) to a shard.
+  const size_t slot = flow_bucket(v.src, v.sport, v.dst, v.dport) % (2 * shards_.size() - 1);
   return (slot + 1) / 2;
 }
 
@@ -342,6 +333,11 @@ void Engine::merge() {
   std::sort(order.begin(), order.end());
   std::vector<std::vector<uint64_t>> gid(nshards);
   for (size_t s = 0; s < nshards; ++s) gid[s].resize(outs[s]->flows.size());
+  if (nshards == 1) {  // ids are final already
+    for (size_t i = 0; i < gid[0].size(); ++i) gid[0][i] = i + 1;
+    report_.flows = std::move(outs[0]->flows);
+    order.clear();
+  }
   for (size_t k = 0; k < order.size(); ++k) {
     auto [seq, s, i] = order[k];
     gid[s][i] = k + 1;
@@ -404,7 +400,7 @@ void Engine::merge() {
         const std::string& now = known != home.end() ? known->second : std::string();
         if (now != e.used) {
           Redo& r = redo[s].emplace_back(Redo{e.first, e.end, e.seq, {}});
-          shards_[s]->rescan(*e.scanned, e.stub, now, r.findings);
+          shards_[s]->rescan(*e.scanned, e.stub, now, e.budget_left, r.findings);
         }
       }
       if (!e.mcc.empty()) {
@@ -445,12 +441,16 @@ void Engine::merge() {
         ++i;
       }
     }
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.key < b.key; });
-    report_.findings.reserve(entries.size());
-    for (Entry& e : entries) {
-      FindingRecord& r = report_.findings.emplace_back(std::move(*e.record));
-      r.flow = std::get<1>(e.key);
+    auto by_key = [](const Entry& a, const Entry& b) { return a.key < b.key; };
+    if (nshards == 1 && std::is_sorted(entries.begin(), entries.end(), by_key)) {
+      report_.findings = std::move(outs[0]->findings);  // in order, ids final
+    } else {
+      std::sort(entries.begin(), entries.end(), by_key);
+      report_.findings.reserve(entries.size());
+      for (Entry& e : entries) {
+        FindingRecord& r = report_.findings.emplace_back(std::move(*e.record));
+        r.flow = std::get<1>(e.key);
+      }
     }
     for (Shard::Output* o : outs) std::vector<FindingRecord>().swap(o->findings);
   }

@@ -308,7 +308,8 @@ const FindingScanner::Origin* FindingScanner::origin_of(std::string_view pair_pa
 }
 
 void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out,
-                          std::string_view home_mcc) {
+                          std::string_view home_mcc, DecodeBudget* budget) {
+  decoder_.set_budget(budget);
   home_mcc_.assign(home_mcc);
   message_mcc_ = false;
   device_region_used_ = false;
@@ -321,16 +322,25 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     // value that gave nothing before gives nothing again.
     std::hash<std::string_view> h;
     const uint64_t id = h(f.name) * 31 + h(f.key) * 17 + h(f.value);
-    if (nothing_in_.count(id)) continue;
+    // What decoding it took from the budget is taken again, as decoding it
+    // again would, so the budget's later cuts do not depend on what this
+    // shard remembers; where less is left, the value is decoded again.
+    if (auto it = nothing_in_.find(id);
+        it != nothing_in_.end() && (!budget || budget->left() >= it->second)) {
+      if (budget) budget->spend(it->second);
+      continue;
+    }
     const size_t pending = pending_.size(), held = locations_.held() + cells_.held();
+    const uint64_t spent = budget ? budget->spent() : 0, cuts = budget ? budget->cuts() : 0;
     field_region_asked_ = false;
     Leaves leaves(*this, f.name, implied_key(f), {});
     decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
-    // (A phone number's reading depends on the device: not remembered.)
+    // (A phone number's reading depends on the device: not remembered; nor
+    // is a value the budget cut, which more budget might decode further.)
     if (!leaves.found() && !field_region_asked_ && pending_.size() == pending &&
-        locations_.held() + cells_.held() == held) {
+        locations_.held() + cells_.held() == held && (!budget || budget->cuts() == cuts)) {
       if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
-      nothing_in_.insert(id);
+      nothing_in_.emplace(id, budget ? budget->spent() - spent : 0);
     }
   }
   std::vector<std::string_view> body_encodings;
@@ -340,6 +350,7 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     Leaves leaves(*this, body_where_, {}, body_encodings);
     decoder_.decode(m.body, m.content_type, {}, {}, leaves);
   }
+  decoder_.set_budget(nullptr);
   candidates_.clear();
   locations_.finish(candidates_);
   cells_.finish(candidates_);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -30,8 +31,10 @@ class FindingScanner {
   // when known (from an IMSI it sent before), the region of phone numbers
   // written in national format; the first IMSI in the message itself wins
   // over it. home_mcc() then says the MCC this message leaves known.
+  // `budget`: the run's decoded-bytes budget the decoders take from (null:
+  // only the per-call caps).
   void scan(const proto::Message& m, std::vector<FindingRecord>& out,
-            std::string_view home_mcc = {});
+            std::string_view home_mcc = {}, DecodeBudget* budget = nullptr);
   const std::string& home_mcc() const { return home_mcc_; }
   // Of the last scan: whether an IMSI in the message set home_mcc(), and
   // whether a phone number was read with the `home_mcc` argument (the
@@ -84,7 +87,7 @@ class FindingScanner {
   // Hashes of (field name, key, value) that gave no candidate and nothing
   // to pair: skipped when seen again (bounded; cleared when full).
   static constexpr size_t kNothingInMax = 1 << 16;
-  std::unordered_set<uint64_t> nothing_in_;
+  std::unordered_map<uint64_t, uint64_t> nothing_in_;  // -> what decoding it spent
   // Where names built per message; interned only when a finding is kept.
   std::string body_where_, paired_where_;  // the message is DNS/mDNS/LLMNR
 };

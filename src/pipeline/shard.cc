@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "pipeline/engine.h"
 #include "proto/dns/addresses.h"
@@ -30,6 +31,28 @@ bool client_has_mac(const flow::Flow& f) {
 }
 
 }  // namespace
+
+namespace {
+uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+}  // namespace
+
+size_t flow_bucket(const IpAddr& a, uint16_t a_port, const IpAddr& b, uint16_t b_port) {
+  // Per packet: the address bytes folded, not hashed as a string.
+  auto side = [](const IpAddr& ip, uint16_t port) {
+    uint64_t lo, hi;
+    std::memcpy(&lo, ip.b.data(), 8);
+    std::memcpy(&hi, ip.b.data() + 8, 8);
+    return mix(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ (uint64_t(port) << 48 | ip.version));
+  };
+  return size_t(mix(side(a, a_port) + side(b, b_port)) % kFlowBuckets);
+}
 
 IpAddr device_key(const flow::Flow& f) {
   IpAddr key;
@@ -100,7 +123,8 @@ Shard::Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> prof
     : options_(std::make_unique<EngineOptions>(std::move(options))),
       profile_(std::move(profile)),
       index_(index),
-      sharded_(sharded) {
+      sharded_(sharded),
+      budgets_(kFlowBuckets, DecodeBudget(&out_.stats.drops)) {
   flow::FlowTable::ConsumerFactory factory = options_->consumer_factory;
   if (!factory && options_->flows_only) {
     factory = [](const flow::Flow&) -> std::unique_ptr<flow::FlowConsumer> {
@@ -151,6 +175,7 @@ void Shard::packet(decode::PacketView& view, decode::Status st, Timestamp ts, ui
       break;
     case decode::Status::kNotIp:
       ++stats.other_packets;
+      budgets_[0].earn(view.l2_payload.size());  // EAPOL's (see decode_budget())
       if (view.ethertype == kEthertypeEapol && dispatching_) on_eapol(view, ts);
       if (view.ethertype == kEthertypeArp && dispatching_) {
         IdentityEvent e;
@@ -175,10 +200,12 @@ void Shard::packet(decode::PacketView& view, decode::Status st, Timestamp ts, ui
   switch (view.l4proto) {
     case IPPROTO_TCP:
       ++stats.tcp_packets;
+      budgets_[flow_bucket(view.src, view.sport, view.dst, view.dport)].earn(view.payload.size());
       flows_->on_packet(view, ts, frame, wire_len);
       break;
     case IPPROTO_UDP:
       ++stats.udp_packets;
+      budgets_[flow_bucket(view.src, view.sport, view.dst, view.dport)].earn(view.payload.size());
       flows_->on_packet(view, ts, frame, wire_len);
       break;
     case IPPROTO_ICMP:
@@ -263,6 +290,12 @@ std::unique_ptr<flow::FlowConsumer> Shard::make_dispatcher(const flow::Flow& f) 
   return d;
 }
 
+DecodeBudget* Shard::decode_budget(const flow::Flow& f) {
+  // EAPOL's pseudo-flows (id 0) are in shard 0, as bucket 0 is.
+  return &budgets_[f.id == 0 ? 0
+                             : flow_bucket(f.client.ip, f.client.port, f.server.ip, f.server.port)];
+}
+
 void Shard::remember_names(const flow::Flow& f, const proto::Message& response) {
   // Most responses worth remembering carry an address; the others (NXDOMAIN,
   // PTR, TXT...) are dismissed without building pairs.
@@ -329,7 +362,9 @@ void Shard::on_message(const flow::Flow& f, const proto::Parser* parser, proto::
   const IpAddr device = device_key(f);
   auto known = home_mcc_.find(device);
   const std::string used = known != home_mcc_.end() ? known->second : std::string();
-  scanner_->scan(m, out_.findings, used);
+  DecodeBudget* budget = decode_budget(f);
+  const uint64_t budget_left = budget->left();
+  scanner_->scan(m, out_.findings, used, budget);
   // The latest IMSI's network is the device's from now on.
   if (scanner_->message_mcc()) {
     if (known != home_mcc_.end()) {
@@ -359,15 +394,19 @@ void Shard::on_message(const flow::Flow& f, const proto::Parser* parser, proto::
       h.used = used;
       h.first = first;
       h.end = out_.findings.size();
+      h.budget_left = budget_left;
     }
     out_.home.push_back(std::move(h));
   }
 }
 
 void Shard::rescan(const proto::Message& m, const FlowStub& stub, std::string_view home_mcc,
-                   std::vector<FindingRecord>& out) {
+                   uint64_t budget_left, std::vector<FindingRecord>& out) {
   const size_t first = out.size();
-  scanner_->scan(m, out, home_mcc);
+  // What the first look had left: the same layers decoded (its cuts were
+  // counted then).
+  DecodeBudget budget(nullptr, budget_left);
+  scanner_->scan(m, out, home_mcc, &budget);
   for (size_t i = first; i < out.size(); ++i) stamp(out[i], stub);
 }
 

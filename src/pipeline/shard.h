@@ -21,6 +21,7 @@
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "geo/geo.h"
+#include "model/decode_budget.h"
 #include "model/records.h"
 #include "pipeline/findings.h"
 #include "pipeline/identity.h"
@@ -36,6 +37,14 @@ struct EngineOptions;
 constexpr uint64_t seq_of_packet(uint64_t n) { return 2 * n + 1; }
 constexpr uint64_t seq_of_sweep(uint64_t n) { return 2 * n; }
 constexpr uint64_t kSeqEnd = UINT64_MAX;
+
+// Flows fall into kFlowBuckets buckets by a symmetric hash of their
+// addresses and ports; decoded-bytes budgets (model/decode_budget.h) are
+// kept per bucket. The Engine gives each shard whole buckets, so each
+// bucket's packets and messages come in capture order in one shard
+// whatever the number of shards, and so do its budget's decisions.
+constexpr size_t kFlowBuckets = 64;
+size_t flow_bucket(const IpAddr& a, uint16_t a_port, const IpAddr& b, uint16_t b_port);
 
 // A device as keyed in the DNS cache and the home-network map: its MAC in
 // the first 6 bytes (version 0) where the link has one, else its IP.
@@ -130,6 +139,7 @@ class Shard final : private proto::FlowMessageSink {
     FlowStub stub;
     std::string used;
     size_t first = 0, end = 0;  // its findings in `findings`
+    uint64_t budget_left = 0;   // the decoded-bytes budget it was scanned with
   };
   struct Output {
     StringPool strings;
@@ -148,10 +158,11 @@ class Shard final : private proto::FlowMessageSink {
   void identity_to(IdentityCollector* c) { direct_identity_ = c; }
   static void replay(const IdentityEvent& e, IdentityCollector& c);
 
-  // Scans `m` as on_message does and stamps the findings with `stub`
-  // (the replay's second look at a HomeEvent).
+  // Scans `m` as on_message does, with `budget_left` decoded bytes, and
+  // stamps the findings with `stub` (the replay's second look at a
+  // HomeEvent).
   void rescan(const proto::Message& m, const FlowStub& stub, std::string_view home_mcc,
-              std::vector<FindingRecord>& out);
+              uint64_t budget_left, std::vector<FindingRecord>& out);
 
  private:
   void on_flow_closed(flow::Flow& flow);
@@ -160,6 +171,7 @@ class Shard final : private proto::FlowMessageSink {
   void on_message(const flow::Flow& flow, const proto::Parser* parser, proto::Message&& m) override;
   void on_anomaly(std::string_view what) override { out_.stats.anomalies.add(what); }
   void on_skipped(std::string_view what) override { out_.stats.drops.add(what); }
+  DecodeBudget* decode_budget(const flow::Flow& flow) override;
   void remember_names(const flow::Flow& flow, const proto::Message& response);
   void identity(IdentityEvent&& e);
   void stamp(FindingRecord& r, const FlowStub& stub) const;
@@ -170,6 +182,8 @@ class Shard final : private proto::FlowMessageSink {
   const size_t index_;
   const bool sharded_;
   Output out_;
+  // By flow_bucket(); those of other shards' buckets stay unused.
+  std::vector<DecodeBudget> budgets_;
   uint64_t seq_ = 0;  // the event being handled
   std::string message_key_;
   std::unique_ptr<FindingScanner> scanner_;  // with protocol parsing only

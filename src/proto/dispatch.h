@@ -27,6 +27,8 @@ class FlowMessageSink {
   virtual void on_anomaly(std::string_view what) = 0;
   // Input deliberately not parsed (a bypass), counted by the caller.
   virtual void on_skipped(std::string_view what) {}
+  // The decoded-bytes budget of `flow`'s decoders (null: none).
+  virtual DecodeBudget* decode_budget(const flow::Flow& flow) { return nullptr; }
 };
 
 // What the first bytes of an unrecognised flow look like.
@@ -64,6 +66,7 @@ class Dispatcher final : public flow::FlowConsumer, private MessageSink {
   void emit_raw(Direction dir, Bytes bytes, Timestamp ts, uint64_t frame);
   void on_message(Message&& m) override { sink_.on_message(flow_, parser_, std::move(m)); }
   void on_anomaly(std::string_view what) override { sink_.on_anomaly(what); }
+  DecodeBudget* decode_budget() override { return sink_.decode_budget(flow_); }
 
   const flow::Flow& flow_;
   FlowMessageSink& sink_;

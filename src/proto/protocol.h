@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "model/decode_budget.h"
 #include "model/direction.h"
 #include "model/time.h"
 
@@ -72,6 +73,9 @@ class MessageSink {
   // Malformed input: `what` is a short dotted name ("http.bad-chunk-size"),
   // counted by the caller. Never carries packet contents.
   virtual void on_anomaly(std::string_view what) = 0;
+  // The decoded-bytes budget decoders of this flow take from (null: none,
+  // only the per-message caps).
+  virtual DecodeBudget* decode_budget() { return nullptr; }
 };
 
 enum class Status : uint8_t {

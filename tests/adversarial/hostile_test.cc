@@ -130,16 +130,40 @@ TEST(Hostile, FragmentFloodIsEvictedAndCountedOverlapsFollowThePolicy) {
   EXPECT_GE(o.report.count(o.report.anomalies, "ipv6.frag-overlap"), o.made.repetitions);
 }
 
+// A bomb is cut by the decoded-bytes budget (model/decode_budget.h: its
+// address pairs' group holds 256 KiB then, below the 1000:1 ratio cap of
+// the HTTP layer, which the HTTP tests cover).
 TEST(Hostile, GzipBombInAnHttpBodyIsCutAndCounted) {
   TempDir dir;
-  Outcome o = run_hostile(dir, "gzip-bomb", 0, {0, {}, {"http.decoded-ratio"}});
+  Outcome o = run_hostile(dir, "gzip-bomb", 0, {0, {"content.decode-budget"}, {}});
   EXPECT_LT(o.made.bytes, 64u << 10);  // two bombs of ~2 KB (request and response)
 }
 
 TEST(Hostile, BrotliBombInAnHttpBodyIsCutAndCounted) {
   TempDir dir;
-  Outcome o = run_hostile(dir, "brotli-bomb", 0, {0, {}, {"http.decoded-ratio"}});
+  Outcome o = run_hostile(dir, "brotli-bomb", 0, {0, {"content.decode-budget"}, {}});
   EXPECT_LT(o.made.bytes, 16u << 10);  // two bombs of ~1 KB
+}
+
+// Issue #7: bombs repeated, each in a flow of its own from an address of
+// its own, used to spend each its whole per-message allowance (1140x a
+// normal capture of 16 MiB); the budget bounds what they all inflate
+// together by what was captured. The IMEI in the bodies is found in the
+// first bombs, those in the URLs in every one.
+TEST(Hostile, RepeatedGzipBombsStayWithinTheDecodeBudget) {
+  TempDir dir;
+  Outcome o = run_hostile(dir, "gzip-bomb", 2 << 20, {0, {"content.decode-budget"}, {}});
+  EXPECT_GT(o.made.repetitions, 300u);
+}
+
+// Not met (README "Hostile input"): asked for a few KB of these bombs
+// (16 MiB window), BrotliDecoderDecompressStream still spends ~0.3 s per
+// body (gdb samples; it seems to fill its window before handing out any
+// byte), so the budget bounds what is scanned but not the decoder's work.
+TEST(Hostile, DISABLED_RepeatedBrotliBombsStayWithinTheDecodeBudget) {
+  TempDir dir;
+  Outcome o = run_hostile(dir, "brotli-bomb", 2 << 20, {0, {"content.decode-budget"}, {}});
+  EXPECT_GT(o.made.repetitions, 300u);
 }
 
 TEST(Hostile, JsonNestedAHundredThousandDeepIsCutAndCounted) {

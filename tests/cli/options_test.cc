@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace ph::cli {
 namespace {
 
@@ -22,6 +25,15 @@ TEST(Options, ScanWithFormatOutputAndLimits) {
   EXPECT_EQ(r.options->engine.flow.max_flows, 1000u);
   EXPECT_EQ(r.options->engine.flow.stream_cap, 64u * 1024);
   EXPECT_EQ(r.options->inputs, (std::vector<std::string>{"a.pcap", "b.pcapng.gz"}));
+}
+
+TEST(Options, ThreadsDefaultToTheCores) {
+  auto r = parse_args({"scan", "a.pcap"});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->engine.threads, std::clamp(std::thread::hardware_concurrency(), 1u, 32u));
+  r = parse_args({"scan", "--threads", "3", "a.pcap"});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->engine.threads, 3u);
 }
 
 TEST(Options, ProfileIsAFileName) {
@@ -46,6 +58,9 @@ TEST(Options, UsageErrorsExitWithTwoAndSayWhy) {
            {{"scan", "--flows-only", "--profile", "p.toml", "a.pcap"}, "--profile needs protocol"},
            {{"scan", "a.pcap", "--profile"}, "needs a value"},
            {{"frobnicate"}, "unknown command"},
+           {{"scan", "--threads", "0", "a.pcap"}, "--threads takes a count from 1 to 32"},
+           {{"scan", "--threads", "33", "a.pcap"}, "--threads takes a count from 1 to 32"},
+           {{"scan", "--threads", "two", "a.pcap"}, "--threads takes a count from 1 to 32"},
        }) {
     auto r = parse_args(c.args);
     EXPECT_FALSE(r.options);

@@ -11,6 +11,8 @@
 #include "capture/source.h"
 #include "fixture/builder.h"
 #include "fixture/demo.h"
+#include "fixture/hostile.h"
+#include "model/decode_budget.h"
 #include "pipeline/engine.h"
 #include "report/report.h"
 #include "support/support.h"
@@ -137,6 +139,38 @@ TEST(Threads, DemoCaptureIsTheSameWithAnyShardCount) {
   for (unsigned n : {2u, 3u, 8u}) {
     SCOPED_TRACE("threads " + std::to_string(n));
     EXPECT_EQ(jsonl(scan(pcap, n)), want);
+  }
+}
+
+// Decompression bombs, each in a flow of its own from its own address,
+// spend the decoded-bytes budget (model/decode_budget.h): the budgets are
+// per group of address pairs and the groups are whole in a shard, so where
+// each bomb is cut does not depend on the number of shards either.
+TEST(Threads, DecodeBudgetCutsAreTheSameWithAnyShardCount) {
+  ::ph::test::TempDir dir;
+  for (const char* kind : {"gzip-bomb"}) {
+    SCOPED_TRACE(kind);
+    fixture::HostileOptions o;
+    o.out = dir.file(std::string(kind) + ".pcap").string();
+    o.min_bytes = 1 << 20;
+    const fixture::HostileResult made = fixture::write_hostile(kind, o);
+    ASSERT_TRUE(made.ok) << made.error;
+    std::string out[3];
+    uint64_t cut = 0;
+    for (unsigned n : {1u, 2u, 3u}) {
+      EngineOptions e;
+      e.threads = n;
+      Engine engine{e};
+      auto src = capture::open_file(o.out);
+      ASSERT_TRUE(src.ok());
+      engine.run(**src);
+      const Report r = engine.finish();
+      if (n == 1) cut = r.stats.drops.get(DecodeBudget::kCounter);
+      out[n - 1] = jsonl(r);
+    }
+    EXPECT_GT(cut, 0u);
+    EXPECT_EQ(out[1], out[0]);
+    EXPECT_EQ(out[2], out[0]);
   }
 }
 

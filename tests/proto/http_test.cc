@@ -405,6 +405,73 @@ TEST(Http, DecodedSizeAndRatioCaps) {
   g_limits = Limits{};
 }
 
+// A sink that lends the session a decoded-bytes budget, as the pipeline's
+// shards do (model/decode_budget.h).
+struct BudgetSink : MessageSink {
+  Counters cuts;
+  DecodeBudget budget;
+  std::vector<Message> messages;
+  std::vector<std::string> anomalies;
+  explicit BudgetSink(uint64_t floor) : budget(&cuts, floor) {}
+  void on_message(Message&& m) override { messages.push_back(std::move(m)); }
+  void on_anomaly(std::string_view what) override { anomalies.emplace_back(what); }
+  DecodeBudget* decode_budget() override { return &budget; }
+};
+
+TEST(Http, DecodedBytesBudgetCutsTheBodyWhereItEnds) {
+  const std::string text = std::string(50000, 'a');
+  const std::string z = gzip(text);  // ~100 bytes: within the 1000:1 ratio
+  BudgetSink sink(10000);
+  Feeder feeder(http::parser().make(sink), sink);
+  const std::string two = response_with("gzip", z) + response_with("gzip", z);
+  feeder.data(kDown, as_bytes(two), 1, 1);
+  ASSERT_EQ(sink.messages.size(), 2u);
+  EXPECT_EQ(sink.messages[0].body, text.substr(0, 10000));
+  EXPECT_TRUE(sink.messages[0].body_truncated);
+  EXPECT_EQ(sink.messages[0].encodings, std::vector<std::string>{"gzip"});
+  // Nothing left: the second body stays as it came.
+  EXPECT_EQ(sink.messages[1].body, z);
+  EXPECT_TRUE(sink.messages[1].body_truncated);
+  EXPECT_TRUE(sink.messages[1].encodings.empty());
+  EXPECT_EQ(sink.budget.left(), 0u);
+  EXPECT_EQ(sink.cuts.get("content.decode-budget"), 2u);
+  EXPECT_TRUE(sink.anomalies.empty());  // neither the size nor the ratio cap
+
+  // Within the budget: decoded whole, charged what it decoded.
+  BudgetSink roomy(1 << 20);
+  Feeder f2(http::parser().make(roomy), roomy);
+  f2.data(kDown, as_bytes(response_with("gzip, gzip", gzip(z))), 1, 1);
+  ASSERT_EQ(roomy.messages.size(), 1u);
+  EXPECT_EQ(roomy.messages[0].body, text);
+  EXPECT_FALSE(roomy.messages[0].body_truncated);
+  EXPECT_EQ((1u << 20) - roomy.budget.left(), z.size() + text.size());  // both layers
+  EXPECT_EQ(roomy.cuts.get("content.decode-budget"), 0u);
+}
+
+TEST(Http, DecodedBytesBudgetLeavesTheInnerLayerHalf) {
+  // Letters that do not compress much: the outer layer's output alone
+  // would use the whole budget.
+  std::string text;
+  uint32_t x = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 1103515245 + 12345;
+    text.push_back(char('a' + (x >> 16) % 26));
+  }
+  const std::string zz = gzip(gzip(text));
+  ASSERT_GT(zz.size(), 50000u);
+  BudgetSink sink(20000);
+  Feeder feeder(http::parser().make(sink), sink);
+  feeder.data(kDown, as_bytes(response_with("gzip, gzip", zz)), 1, 1);
+  ASSERT_EQ(sink.messages.size(), 1u);
+  // 10000 bytes of the inner stream, decoded up to the other 10000.
+  EXPECT_EQ(sink.messages[0].body, text.substr(0, 10000));
+  EXPECT_EQ(sink.messages[0].encodings, (std::vector<std::string>{"gzip", "gzip"}));
+  EXPECT_TRUE(sink.messages[0].body_truncated);
+  EXPECT_EQ(sink.budget.left(), 0u);
+  EXPECT_EQ(sink.cuts.get("content.decode-budget"), 1u);
+  EXPECT_TRUE(sink.anomalies.empty());
+}
+
 TEST(Http, RawBodyCapKeepsFramingAndReportsTheCut) {
   g_limits = Limits{};
   g_limits.max_body = 10;

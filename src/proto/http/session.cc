@@ -590,6 +590,17 @@ void HttpSession::decode_body(Side& s) {
   const uint64_t by_ratio =
       limits_.max_ratio > UINT64_MAX / raw ? UINT64_MAX : limits_.max_ratio * raw;
   const size_t cap = by_ratio < limits_.max_decoded ? size_t(by_ratio) : limits_.max_decoded;
+  // The flow's share of the run's decoded-bytes budget: past it, the body
+  // stays as far as it was decoded (as captured when not at all). A layer
+  // with layers under it gets half of what is left, so that what it gives
+  // can be decoded too: the start of the text.
+  DecodeBudget* budget = sink_.decode_budget();
+  bool cut_short = false;  // a layer stopped at the budget (counted once)
+  size_t layers = 0;       // codings to undo after the one being undone
+  for (std::string_view e : codings) {
+    Coding c = coding_from_name(e);
+    layers += c != Coding::kIdentity && c != Coding::kUnknown;
+  }
   std::string current = std::move(s.body), out;
   // Codings are listed in the order they were applied: undo the last first.
   for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
@@ -599,15 +610,32 @@ void HttpSession::decode_body(Side& s) {
       sink_.on_anomaly("http.unknown-content-coding");
       break;
     }
-    DecodeStatus st = decode(c, current, out, cap);
+    --layers;
+    uint64_t left = budget ? budget->left() : UINT64_MAX;
+    if (budget && layers > 0) left /= 2;
+    if (left == 0) {
+      if (!cut_short) budget->cut();
+      m.body_truncated = true;
+      break;
+    }
+    const size_t layer_cap = left < cap ? size_t(left) : cap;
+    DecodeStatus st = decode(c, current, out, layer_cap);
+    if (budget) budget->spend(out.size());
     if (st == DecodeStatus::kFailed) {
       // Labelled but not so encoded: hand on what we have, which a
       // detector can still read (e.g. JSON sent with a gzip label).
-      sink_.on_anomaly("http.content-decoding-failed");
+      if (!cut_short) sink_.on_anomaly("http.content-decoding-failed");
       break;
     }
     current.swap(out);
     m.encodings.emplace_back(coding_name(c));
+    if (st == DecodeStatus::kCut && layer_cap < cap) {
+      if (!cut_short) budget->cut();
+      cut_short = true;
+      m.body_truncated = true;
+      continue;  // the layers under it decode what it gave
+    }
+    if (st == DecodeStatus::kPartial && cut_short) break;  // it was given a cut stream
     if (st == DecodeStatus::kCut) {
       truncated(s, cap == limits_.max_decoded ? "http.decoded-cap" : "http.decoded-ratio");
       break;
