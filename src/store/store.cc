@@ -4,8 +4,10 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "base/crypto.h"
 #include "report/json_writer.h"
@@ -447,8 +449,16 @@ Result<Store> Store::open(const std::string& path, bool create) {
   if (create) {
     // WAL: readers do not block the writer, and a crash leaves the last
     // committed state. NORMAL sync is durable enough in WAL mode.
-    if (auto r = exec(db.get(), "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"); !r)
-      return make_error("cannot use " + path + ": " + r.error().message);
+    // Switching a new file to WAL needs it to itself, and SQLite answers
+    // "locked" at once (no busy handler) while another phonehome creating
+    // the same file holds it: wait for that as the busy timeout would.
+    Result<void> r = exec(db.get(), "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    for (int tries = 0; !r && (sqlite3_errcode(db.get()) & 0xff) == SQLITE_BUSY && tries < 600;
+         ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      r = exec(db.get(), "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    }
+    if (!r) return make_error("cannot use " + path + ": " + r.error().message);
   }
   if (auto r = exec(db.get(), "PRAGMA foreign_keys = ON"); !r) return r.error();
   return Store(std::move(db));
