@@ -21,7 +21,6 @@ namespace ph {
 namespace {
 
 constexpr Timestamp kExpireEvery = kNsPerSec;  // capture time between idle sweeps
-constexpr size_t kMaxHomeMcc = 1 << 16;        // as in the shards
 
 // A packet's bytes and its decoded view, or an event every shard sees.
 struct Item {
@@ -62,17 +61,6 @@ void rebase(decode::PacketView& v, const uint8_t* from, size_t size, uint8_t* to
   move_bytes(v.ip_datagram);
   move_bytes(v.frag_payload);
   move_bytes(v.payload);
-}
-
-// A device as a FlowRecord names it (see device_key()).
-IpAddr record_device(const FlowRecord& r) {
-  IpAddr key;
-  if (r.src_mac) {
-    std::copy(r.src_mac->b.begin(), r.src_mac->b.end(), key.b.begin());
-  } else {
-    key = r.src_ip;
-  }
-  return key;
 }
 
 }  // namespace
@@ -181,7 +169,7 @@ Engine::Engine(EngineOptions options)
     each.flow.reassembly_budget = options_.flow.reassembly_budget / shares * share;
     std::shared_ptr<detect::ProfileMatcher> profile = options_.profile;
     if (profile && i > 0) profile = profile->clone();
-    shards_.push_back(std::make_unique<Shard>(each, std::move(profile), i, n > 1));
+    shards_.push_back(std::make_unique<Shard>(each, std::move(profile), n > 1));
   }
   if (!options_.flows_only && !options_.consumer_factory)
     identity_ = std::make_unique<IdentityCollector>(report_.stats);
@@ -377,7 +365,7 @@ void Engine::merge() {
       for (; next < names.size() && std::get<0>(names[next]) < created; ++next)
         remember(names[next]);
       FlowRecord& r = report_.flows[k];
-      if (r.dst.host.empty()) r.dst.host = cache.find(record_device(r), r.dst.ip);
+      if (r.dst.host.empty()) r.dst.host = cache.find(device_key(r.src_mac, r.src_ip), r.dst.ip);
     }
     for (; next < names.size(); ++next) remember(names[next]);
   }
@@ -391,7 +379,7 @@ void Engine::merge() {
   };
   std::vector<std::vector<Redo>> redo(nshards);
   if (nshards > 1) {
-    std::unordered_map<IpAddr, std::string, AddrHash> home;
+    HomeNetworks home;
     for (const Key& k : sorted(&Shard::Output::home)) {
       const size_t s = std::get<2>(k);
       Shard::HomeEvent& e = outs[s]->home[std::get<3>(k)];
@@ -403,13 +391,7 @@ void Engine::merge() {
           shards_[s]->rescan(*e.scanned, e.stub, now, e.budget_left, r.findings);
         }
       }
-      if (!e.mcc.empty()) {
-        if (known != home.end()) {
-          known->second = e.mcc;
-        } else if (home.size() < kMaxHomeMcc) {
-          home.emplace(e.device, e.mcc);
-        }
-      }
+      if (!e.mcc.empty()) remember_home(home, e.device, e.mcc);
     }
     for (auto& list : redo)
       std::stable_sort(list.begin(), list.end(),

@@ -24,7 +24,6 @@ constexpr uint16_t kEthertypeEapol = 0x888e;
 constexpr uint16_t kEthertypeArp = 0x0806;
 // Supplicants tracked at once; past it, new ones are counted and not parsed.
 constexpr size_t kMaxEapolSessions = 1 << 16;
-constexpr size_t kMaxHomeMcc = 1 << 16;  // devices whose home network is remembered
 
 bool client_has_mac(const flow::Flow& f) {
   return f.has_macs && !f.client_mac.is_multicast() && !f.client_mac.is_zero();
@@ -54,14 +53,23 @@ size_t flow_bucket(const IpAddr& a, uint16_t a_port, const IpAddr& b, uint16_t b
   return size_t(mix(side(a, a_port) + side(b, b_port)) % kFlowBuckets);
 }
 
-IpAddr device_key(const flow::Flow& f) {
+IpAddr device_key(const std::optional<MacAddr>& mac, const IpAddr& ip) {
+  if (!mac) return ip;
   IpAddr key;
-  if (client_has_mac(f)) {
-    std::copy(f.client_mac.b.begin(), f.client_mac.b.end(), key.b.begin());
-  } else {
-    key = f.client.ip;
-  }
+  std::copy(mac->b.begin(), mac->b.end(), key.b.begin());
   return key;
+}
+
+IpAddr device_key(const flow::Flow& f) {
+  return device_key(client_has_mac(f) ? std::optional(f.client_mac) : std::nullopt, f.client.ip);
+}
+
+void remember_home(HomeNetworks& homes, const IpAddr& device, std::string_view mcc) {
+  if (auto it = homes.find(device); it != homes.end()) {
+    it->second.assign(mcc);
+  } else if (homes.size() < kMaxHomeMcc) {
+    homes.emplace(device, std::string(mcc));
+  }
 }
 
 FlowStub FlowStub::of(const flow::Flow& f, size_t input) {
@@ -86,8 +94,6 @@ flow::Flow FlowStub::as_flow() const {
   f.server = server;
   return f;
 }
-
-IpAddr FlowStub::device() const { return device_key(as_flow()); }
 
 std::string_view flow_host(const proto::FlowFacts& facts, std::string_view resolved,
                            StringPool& strings) {
@@ -118,11 +124,9 @@ std::string_view NameCache::find(const IpAddr& device, const IpAddr& address) co
   return it == names_.end() ? std::string_view() : it->second;
 }
 
-Shard::Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> profile, size_t index,
-             bool sharded)
+Shard::Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> profile, bool sharded)
     : options_(std::make_unique<EngineOptions>(std::move(options))),
       profile_(std::move(profile)),
-      index_(index),
       sharded_(sharded),
       budgets_(kFlowBuckets, DecodeBudget(&out_.stats.drops)) {
   flow::FlowTable::ConsumerFactory factory = options_->consumer_factory;
@@ -366,13 +370,7 @@ void Shard::on_message(const flow::Flow& f, const proto::Parser* parser, proto::
   const uint64_t budget_left = budget->left();
   scanner_->scan(m, out_.findings, used, budget);
   // The latest IMSI's network is the device's from now on.
-  if (scanner_->message_mcc()) {
-    if (known != home_mcc_.end()) {
-      known->second = scanner_->home_mcc();
-    } else if (home_mcc_.size() < kMaxHomeMcc) {
-      home_mcc_.emplace(device, scanner_->home_mcc());
-    }
-  }
+  if (scanner_->message_mcc()) remember_home(home_mcc_, device, scanner_->home_mcc());
   const FlowStub stub = FlowStub::of(f, current_input_);
   for (size_t i = first; i < out_.findings.size(); ++i) {
     FindingRecord& r = out_.findings[i];

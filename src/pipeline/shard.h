@@ -49,6 +49,15 @@ size_t flow_bucket(const IpAddr& a, uint16_t a_port, const IpAddr& b, uint16_t b
 // A device as keyed in the DNS cache and the home-network map: its MAC in
 // the first 6 bytes (version 0) where the link has one, else its IP.
 IpAddr device_key(const flow::Flow& f);
+// The same key for a device known by its MAC (when it has one) and IP.
+IpAddr device_key(const std::optional<MacAddr>& mac, const IpAddr& ip);
+
+// The home MCC of each device (keyed as device_key()) that sent an IMSI:
+// the region of its national-format phone numbers. Bounded: past
+// kMaxHomeMcc devices, new ones are not remembered.
+using HomeNetworks = std::unordered_map<IpAddr, std::string, AddrHash>;
+constexpr size_t kMaxHomeMcc = 1 << 16;
+void remember_home(HomeNetworks& homes, const IpAddr& device, std::string_view mcc);
 
 // What a flow is to the replays: enough to key its device and stamp a
 // finding made of one of its messages.
@@ -60,7 +69,6 @@ struct FlowStub {
   bool has_macs = false;
   flow::Endpoint client, server;
   static FlowStub of(const flow::Flow& f, size_t input);
-  IpAddr device() const;
   flow::Flow as_flow() const;  // for IdentityCollector
 };
 
@@ -91,10 +99,8 @@ class NameCache {
 
 class Shard final : private proto::FlowMessageSink {
  public:
-  // `index` 0 also gets the packets outside flows (non-IP, ICMP, ...);
   // `sharded`: more shards than this one (the home-network log is kept).
-  Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> profile, size_t index,
-        bool sharded);
+  Shard(EngineOptions options, std::shared_ptr<detect::ProfileMatcher> profile, bool sharded);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -179,7 +185,6 @@ class Shard final : private proto::FlowMessageSink {
 
   std::unique_ptr<EngineOptions> options_;
   std::shared_ptr<detect::ProfileMatcher> profile_;
-  const size_t index_;
   const bool sharded_;
   Output out_;
   // By flow_bucket(); those of other shards' buckets stay unused.
@@ -191,7 +196,7 @@ class Shard final : private proto::FlowMessageSink {
   std::vector<IpAddr> named_;                // remember_names() scratch
   // The home MCC of each device that sent an IMSI (keyed as device_key):
   // the region of its national-format phone numbers.
-  std::unordered_map<IpAddr, std::string, AddrHash> home_mcc_;
+  HomeNetworks home_mcc_;
   // With a single shard: the DNS names as known now (else they are logged).
   std::unique_ptr<NameCache> names_;
   // Live only: the locator and the first flow start of each device.
