@@ -472,8 +472,9 @@ void prefer_huge_pages() {
   mi_option_enable(mi_option_large_os_pages);
   constexpr uintptr_t kSegment = uintptr_t(32) << 20;
   void* probe = mi_malloc(64);
-  const uintptr_t segment = reinterpret_cast<uintptr_t>(probe) & ~(kSegment - 1);
-  (void)madvise(reinterpret_cast<void*>(segment), kSegment, MADV_HUGEPAGE);
+  char* at = static_cast<char*>(probe);
+  char* segment = at - (reinterpret_cast<uintptr_t>(at) & (kSegment - 1));
+  (void)madvise(segment, kSegment, MADV_HUGEPAGE);
   mi_free(probe);
 }
 }  // namespace

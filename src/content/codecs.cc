@@ -2,13 +2,14 @@
 // works on caller-owned buffers so the decoder can reuse them across calls.
 #include "content/codecs.h"
 
-#include <brotli/decode.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <array>
 #include <climits>
+
+#include "base/brotli.h"
 
 namespace ph::content {
 namespace {
@@ -185,7 +186,8 @@ Inflated inflate_all(std::string_view in, std::string& out, size_t cap, int wind
 
 Inflated brotli_all(std::string_view in, std::string& out, size_t cap) {
   out.clear();
-  BrotliDecoderState* s = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+  brotli::Decoder decoder(brotli::max_block_for_output(cap));
+  BrotliDecoderState* s = decoder.get();
   if (s == nullptr) return Inflated::kFailed;
   size_t avail_in = in.size();
   const auto* next_in = reinterpret_cast<const uint8_t*>(in.data());
@@ -206,10 +208,11 @@ Inflated brotli_all(std::string_view in, std::string& out, size_t cap) {
       break;
     }
     if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) continue;
-    status = stopped(produced);  // an error, or the input ended inside the stream
+    // The window it asked for is far more than `cap` needs; or an error, or
+    // the input ended inside the stream.
+    status = decoder.refused() ? Inflated::kTooCostly : stopped(produced);
     break;
   }
-  BrotliDecoderDestroyInstance(s);
   out.resize(produced);
   return status;
 }

@@ -86,6 +86,9 @@ enum class Inflated : uint8_t {
   kCut,      // stopped at `cap` bytes of output
   kPartial,  // the stream is corrupt or truncated after some output
   kFailed,   // not this codec
+  // Brotli only: decoding would take a buffer far larger than `cap` needs
+  // (base/brotli.h) before giving anything; nothing was produced.
+  kTooCostly,
 };
 // Decompresses into `out` (resized to what was produced), at most `cap`
 // bytes. kOk requires the stream to end exactly at the end of the input

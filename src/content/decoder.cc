@@ -309,6 +309,12 @@ bool Decoder::Walk::compressed(Codec c, std::string_view v, std::string_view key
   Frame& f = frame(depth);
   Inflated r = decompress(c, v, f.out, budget);
   if (d.budget_) d.budget_->spend(f.out.size());  // taken or not, it was inflated
+  if (r == Inflated::kTooCostly) {
+    // Brotli asked for a window far beyond the cap: without a magic number
+    // that says nothing; with one it is a cut before any output.
+    if (!strong) return false;
+    r = Inflated::kCut;
+  }
   std::string_view name = codec_name(c);
   if (!strong) {
     // No magic number: only a complete stream with a plausible result

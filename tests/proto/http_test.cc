@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "content/brotli_bomb.h"
 #include "decode/decode.h"
 #include "flow/defrag.h"
 #include "flow/flow_table.h"
@@ -763,6 +764,25 @@ TEST(HttpContentCoding, DecodeStatuses) {
   EXPECT_EQ(out, std::string(10, 'z'));
   EXPECT_EQ(http::coding_from_name("X-GZIP"), http::Coding::kGzip);
   EXPECT_EQ(http::coding_from_name("compress"), http::Coding::kUnknown);
+}
+
+// A brotli bomb (1 GiB of zeros, 16 MiB window) asked for 4 KB is cut before
+// any output rather than decoding its window; asked for 2 MiB (16 times that
+// covers the window), it decodes up to that. A small stream after the
+// refusal decodes as before.
+TEST(HttpContentCoding, BrotliWindowFarBeyondTheCapIsACutBeforeAnyOutput) {
+  std::string bomb;
+  const std::string_view hex = content::testing::kBrotliBombHex;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bomb.push_back(char(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  std::string out = "stale";
+  EXPECT_EQ(http::decode(http::Coding::kBrotli, bomb, out, 4096), http::DecodeStatus::kCut);
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(http::decode(http::Coding::kBrotli, kBrotli, out, 1000), http::DecodeStatus::kOk);
+  EXPECT_EQ(out, kBrotliPlain);
+  EXPECT_EQ(http::decode(http::Coding::kBrotli, bomb, out, 2u << 20), http::DecodeStatus::kCut);
+  EXPECT_EQ(out.size(), 2u << 20);
+  EXPECT_EQ(out.find_first_not_of('\0'), std::string::npos);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 // Capped streaming decoders for HTTP content codings (see content_coding.h).
 #include "proto/http/content_coding.h"
 
-#include <brotli/decode.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cstdint>
+
+#include "base/brotli.h"
 
 namespace ph::proto::http {
 namespace {
@@ -79,7 +80,8 @@ bool looks_like_zlib(std::string_view in) {
 
 DecodeStatus brotli_all(std::string_view in, std::string& out, size_t max_output) {
   out.clear();
-  BrotliDecoderState* s = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+  brotli::Decoder decoder(brotli::max_block_for_output(max_output));
+  BrotliDecoderState* s = decoder.get();
   if (s == nullptr) return DecodeStatus::kFailed;
   size_t avail_in = in.size();
   const auto* next_in = reinterpret_cast<const uint8_t*>(in.data());
@@ -100,10 +102,12 @@ DecodeStatus brotli_all(std::string_view in, std::string& out, size_t max_output
       break;
     }
     if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) continue;
-    status = stopped(produced);  // an error, or more input needed than the body has
+    // The window it asked for is far more than `max_output` needs (a bomb,
+    // or a big body when little may be decoded): a cut before any output.
+    // Else an error, or more input needed than the body has.
+    status = decoder.refused() ? DecodeStatus::kCut : stopped(produced);
     break;
   }
-  BrotliDecoderDestroyInstance(s);
   out.resize(produced);
   return status;
 }

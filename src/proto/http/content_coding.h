@@ -21,6 +21,7 @@ std::string_view coding_name(Coding c);
 enum class DecodeStatus : unsigned char {
   kOk,       // the whole input decoded
   kCut,      // output reached `max_output`: `out` holds the first max_output bytes
+             // (brotli: none, when the stream's window is far beyond max_output)
   kPartial,  // decoding stopped early (corrupt or truncated input) after some output
   kFailed,   // not this coding at all (nothing decoded): `out` is empty
 };
