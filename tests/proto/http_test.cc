@@ -494,6 +494,44 @@ TEST(Http, RawBodyCapKeepsFramingAndReportsTheCut) {
   g_limits = Limits{};
 }
 
+// A sink that does not want the bodies servers send (the pipeline's, which
+// scans only what clients send): responses are still framed (a gzip body,
+// a chunked one, a 2 MiB one past the body cap, each followed by the next),
+// with heads and fields, but their bodies are neither kept nor decoded, nor
+// counted against the caps; requests keep theirs.
+TEST(Http, UnwantedBodiesAreFramedButNotKept) {
+  struct UpOnly : Collected {
+    bool keeps_bodies(Direction dir) override { return dir == kUp; }
+  } sink;
+  Feeder feeder(http::parser().make(sink), sink);
+  const std::string zipped = gzip(std::string(5000, 'z'));
+  feeder.data(kUp,
+              as_bytes(std::string("POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+                                   "GET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n")),
+              1, 1);
+  const std::string big(2 << 20, 'x');
+  const std::string down =
+      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+      std::to_string(zipped.size()) + "\r\n\r\n" + zipped +
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " +
+      std::to_string(big.size()) + "\r\n\r\n" + big;
+  for (size_t at = 0; at < down.size(); at += 1500)
+    feeder.data(kDown, as_bytes(std::string_view(down).substr(at, 1500)), 2, 2);
+  ASSERT_EQ(sink.messages.size(), 6u);
+  EXPECT_EQ(sink.messages[0].body, "abc");
+  std::vector<std::string> statuses;
+  for (const Message& m : sink.messages) {
+    if (m.dir != kDown) continue;
+    statuses.push_back(field(m, "http.status"));
+    EXPECT_EQ(m.body, "");
+    EXPECT_FALSE(m.body_truncated);
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"200", "200", "200"}));
+  EXPECT_EQ(field(sink.messages.back(), "http.header", "content-type"), "image/png");
+  EXPECT_EQ(sink.anomalies, std::vector<std::string>{});
+}
+
 TEST(Http, HeadFieldAndPipelineLimits) {
   g_limits = Limits{};
   g_limits.max_head = 200;
