@@ -13,6 +13,7 @@ namespace ph {
 class Counters {
  public:
   void add(std::string_view name, uint64_t n = 1) {
+    total_ += n;
     auto it = map_.find(name);
     if (it == map_.end()) {
       map_.emplace(std::string(name), n);
@@ -25,12 +26,15 @@ class Counters {
     return it == map_.end() ? 0 : it->second;
   }
   const std::map<std::string, uint64_t, std::less<>>& all() const { return map_; }
+  // The sum of all counts.
+  uint64_t total() const { return total_; }
   void merge(const Counters& o) {
     for (const auto& [k, v] : o.map_) add(k, v);
   }
 
  private:
   std::map<std::string, uint64_t, std::less<>> map_;
+  uint64_t total_ = 0;
 };
 
 struct Stats {

@@ -307,6 +307,32 @@ const FindingScanner::Origin* FindingScanner::origin_of(std::string_view pair_pa
   return nullptr;
 }
 
+template <class Decode>
+void FindingScanner::unless_known(uint64_t id, DecodeBudget* budget, bool drops_matter,
+                                  Decode&& decode) {
+  // What decoding it took from the budget is taken again, as decoding it
+  // again would, so the budget's later cuts do not depend on what this
+  // shard remembers; where less is left, the value is decoded again.
+  if (auto it = nothing_in_.find(id);
+      it != nothing_in_.end() && (!budget || budget->left() >= it->second)) {
+    if (budget) budget->spend(it->second);
+    return;
+  }
+  const size_t pending = pending_.size(), held = locations_.held() + cells_.held();
+  const uint64_t spent = budget ? budget->spent() : 0, cuts = budget ? budget->cuts() : 0;
+  const uint64_t drops = drops_.total();
+  field_region_asked_ = false;
+  const bool found = decode();
+  // (A phone number's reading depends on the device: not remembered; nor
+  // is a value the budget cut, which more budget might decode further.)
+  if (!found && !field_region_asked_ && pending_.size() == pending &&
+      locations_.held() + cells_.held() == held && (!budget || budget->cuts() == cuts) &&
+      (!drops_matter || drops_.total() == drops)) {
+    if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
+    nothing_in_.emplace(id, budget ? budget->spent() - spent : 0);
+  }
+}
+
 void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& out,
                           std::string_view home_mcc, DecodeBudget* budget) {
   decoder_.set_budget(budget);
@@ -316,39 +342,31 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
   pending_.clear();
   origins_.clear();
   in_dns_ = m.protocol == "dns";
+  std::hash<std::string_view> h;
   for (const proto::Field& f : m.fields) {
     if (skip_field(f)) continue;
-    // Field values repeat across messages (User-Agent, cookies, tokens): a
-    // value that gave nothing before gives nothing again.
-    std::hash<std::string_view> h;
+    // Field values repeat across messages (User-Agent, cookies, tokens).
     const uint64_t id = h(f.name) * 31 + h(f.key) * 17 + h(f.value);
-    // What decoding it took from the budget is taken again, as decoding it
-    // again would, so the budget's later cuts do not depend on what this
-    // shard remembers; where less is left, the value is decoded again.
-    if (auto it = nothing_in_.find(id);
-        it != nothing_in_.end() && (!budget || budget->left() >= it->second)) {
-      if (budget) budget->spend(it->second);
-      continue;
-    }
-    const size_t pending = pending_.size(), held = locations_.held() + cells_.held();
-    const uint64_t spent = budget ? budget->spent() : 0, cuts = budget ? budget->cuts() : 0;
-    field_region_asked_ = false;
-    Leaves leaves(*this, f.name, implied_key(f), {});
-    decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
-    // (A phone number's reading depends on the device: not remembered; nor
-    // is a value the budget cut, which more budget might decode further.)
-    if (!leaves.found() && !field_region_asked_ && pending_.size() == pending &&
-        locations_.held() + cells_.held() == held && (!budget || budget->cuts() == cuts)) {
-      if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
-      nothing_in_.emplace(id, budget ? budget->spent() - spent : 0);
-    }
+    unless_known(id, budget, false, [&] {
+      Leaves leaves(*this, f.name, implied_key(f), {});
+      decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
+      return leaves.found();
+    });
   }
   std::vector<std::string_view> body_encodings;
   if (!m.body.empty()) {
     for (const auto& e : m.encodings) body_encodings.push_back(strings_.intern(e));
     body_where_.assign(m.protocol).append(".body");
-    Leaves leaves(*this, body_where_, {}, body_encodings);
-    decoder_.decode(m.body, m.content_type, {}, {}, leaves);
+    // Bodies repeat too (a device's periodic report, the first bytes of its
+    // unrecognised flows); one whose decoding counted a drop (a cut) is
+    // decoded again, so that each repeat counts it.
+    uint64_t id = h(body_where_) * 31 + h(m.content_type) * 17 + h(m.body);
+    for (const auto& e : m.encodings) id = id * 131 + h(e);
+    unless_known(id, budget, true, [&] {
+      Leaves leaves(*this, body_where_, {}, body_encodings);
+      decoder_.decode(m.body, m.content_type, {}, {}, leaves);
+      return leaves.found();
+    });
   }
   decoder_.set_budget(nullptr);
   candidates_.clear();

@@ -67,6 +67,12 @@ class FindingScanner {
     std::vector<std::string_view> encodings;
   };
   const Origin* origin_of(std::string_view pair_path) const;
+  // Runs `decode` (which says whether a leaf gave a candidate) unless the
+  // value `id` gave nothing before; remembers it when it gives nothing now.
+  // With `drops_matter`, a value whose decoding counted a drop is not
+  // remembered.
+  template <class Decode>
+  void unless_known(uint64_t id, DecodeBudget* budget, bool drops_matter, Decode&& decode);
 
   StringPool& strings_;
   Counters& drops_;
@@ -84,8 +90,9 @@ class FindingScanner {
   bool message_mcc_ = false;  // home_mcc_ comes from an IMSI in this message
   bool device_region_used_ = false;
   bool field_region_asked_ = false;  // of the field being scanned
-  // Hashes of (field name, key, value) that gave no candidate and nothing
-  // to pair: skipped when seen again (bounded; cleared when full).
+  // Hashes of field values (name, key, value) and bodies (where, media
+  // type, encodings, bytes) that gave no candidate and nothing to pair:
+  // skipped when seen again (bounded; cleared when full).
   static constexpr size_t kNothingInMax = 1 << 16;
   std::unordered_map<uint64_t, uint64_t> nothing_in_;  // -> what decoding it spent
   // Where names built per message; interned only when a finding is kept.

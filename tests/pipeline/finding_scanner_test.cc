@@ -8,6 +8,7 @@
 
 #include "fixture/encode.h"
 #include "fixture/payloads.h"
+#include "model/decode_budget.h"
 #include "pipeline/findings.h"
 
 namespace ph {
@@ -99,6 +100,45 @@ TEST(FindingScanner, PairsAreReportedAtTheirLeavesWithTheirEncodings) {
   EXPECT_EQ(loc->where, "http.uri");
   EXPECT_EQ(loc->path, "query");
   EXPECT_EQ(joined(loc->encodings), "query");
+}
+
+// A body scanned again (the scanner remembers bodies that gave nothing)
+// gives what it gave the first time: its findings, the budget it spent, the
+// drops it counted.
+TEST(FindingScanner, RepeatedBodiesGiveWhatTheyGaveTheFirstTime) {
+  Stats stats;
+  StringPool strings;
+  FindingScanner scanner(stats, strings);
+  DecodeBudget budget;
+  auto scan_body = [&](const std::string& body, std::string_view type) {
+    proto::Message m;
+    m.protocol = "http";
+    m.kind = "request";
+    m.body = body;
+    m.content_type = std::string(type);
+    std::vector<FindingRecord> out;
+    scanner.scan(m, out, {}, &budget);
+    return out;
+  };
+  const std::string imei = fixture::with_luhn("35209900176148");
+  const std::string with_imei = R"({"imei":")" + imei + R"("})";
+  // Nothing personal, behind two layers of base64 (decoding spends budget).
+  const std::string plain = fixture::base64(fixture::base64("nothing to see in this text here"));
+  const std::string deep = std::string(100, '[') + "1" + std::string(100, ']');
+  std::vector<uint64_t> spent;
+  for (int i = 0; i < 3; ++i) {
+    auto found = scan_body(with_imei, "application/json");
+    ASSERT_EQ(found.size(), 1u) << i;
+    EXPECT_EQ(found[0].value, imei);
+    const uint64_t before = budget.spent();
+    EXPECT_TRUE(scan_body(plain, "text/plain").empty());
+    spent.push_back(budget.spent() - before);
+    EXPECT_TRUE(scan_body(deep, "application/json").empty());
+    EXPECT_EQ(stats.drops.get("content.json-depth"), uint64_t(i + 1));
+  }
+  EXPECT_GT(spent[0], 0u);
+  EXPECT_EQ(spent[1], spent[0]);
+  EXPECT_EQ(spent[2], spent[0]);
 }
 
 }  // namespace
