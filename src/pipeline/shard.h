@@ -178,9 +178,9 @@ class Shard final : private proto::FlowMessageSink {
   void on_anomaly(std::string_view what) override { out_.stats.anomalies.add(what); }
   void on_skipped(std::string_view what) override { out_.stats.drops.add(what); }
   DecodeBudget* decode_budget(const flow::Flow& flow) override;
-  // Only what clients send is scanned (on_message): the bodies servers send
-  // are framed by the parsers but not kept.
-  bool keeps_bodies(const flow::Flow& /*flow*/, Direction dir) override {
+  // Only what clients send is scanned (on_message): what servers send is
+  // framed by the parsers, its headers and bodies not kept.
+  bool keeps_contents(const flow::Flow& /*flow*/, Direction dir) override {
     return scanner_ != nullptr && dir == Direction::kUp;
   }
   void remember_names(const flow::Flow& flow, const proto::Message& response);

@@ -29,8 +29,8 @@ class FlowMessageSink {
   virtual void on_skipped(std::string_view what) {}
   // The decoded-bytes budget of `flow`'s decoders (null: none).
   virtual DecodeBudget* decode_budget(const flow::Flow& flow) { return nullptr; }
-  // MessageSink::keeps_bodies for `flow`.
-  virtual bool keeps_bodies(const flow::Flow& flow, Direction dir) { return true; }
+  // MessageSink::keeps_contents for `flow`.
+  virtual bool keeps_contents(const flow::Flow& flow, Direction dir) { return true; }
 };
 
 // What the first bytes of an unrecognised flow look like.
@@ -69,7 +69,7 @@ class Dispatcher final : public flow::FlowConsumer, private MessageSink {
   void on_message(Message&& m) override { sink_.on_message(flow_, parser_, std::move(m)); }
   void on_anomaly(std::string_view what) override { sink_.on_anomaly(what); }
   DecodeBudget* decode_budget() override { return sink_.decode_budget(flow_); }
-  bool keeps_bodies(Direction dir) override { return sink_.keeps_bodies(flow_, dir); }
+  bool keeps_contents(Direction dir) override { return sink_.keeps_contents(flow_, dir); }
 
   const flow::Flow& flow_;
   FlowMessageSink& sink_;

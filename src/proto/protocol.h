@@ -76,11 +76,12 @@ class MessageSink {
   // The decoded-bytes budget decoders of this flow take from (null: none,
   // only the per-message caps).
   virtual DecodeBudget* decode_budget() { return nullptr; }
-  // Whether bodies sent this way are wanted. When not, a parser still reads
-  // the messages (heads, fields, framing) but need not keep, decode or cap
-  // their bodies: Message::body stays empty. The pipeline scans only what
-  // clients send, so server responses' bodies (downloads) are not kept.
-  virtual bool keeps_bodies(Direction dir) { return true; }
+  // Whether the contents of messages sent this way are wanted. When not, a
+  // parser still reads the messages (start line, framing) but need not keep,
+  // decode or cap their bodies (Message::body stays empty) nor make fields
+  // of their other header lines. The pipeline scans only what clients send,
+  // so server responses' headers and bodies (downloads) are not kept.
+  virtual bool keeps_contents(Direction dir) { return true; }
 };
 
 enum class Status : uint8_t {

@@ -48,8 +48,8 @@ struct Side {
   std::string body;
   std::string content_encoding;
   bool chunked = false;
-  bool hold_after = false;  // a CONNECT/Upgrade request: hold this direction after it
-  bool keep_body = true;    // the sink wants this direction's bodies
+  bool hold_after = false;    // a CONNECT/Upgrade request: hold this direction after it
+  bool keep_contents = true;  // the sink wants this direction's headers and bodies
   size_t fields = 0;
 };
 
@@ -337,6 +337,7 @@ void HttpSession::add_header(Direction dir, Side& s, std::string_view name, std:
   } else if (key == "upgrade") {
     f.upgrade = true;
   }
+  if (!s.keep_contents) return;  // framing only: no one reads the fields
   const bool request = dir == Direction::kUp;
   if (request && key == "host") {
     if (f.host_seen) sink_.on_anomaly("http.multiple-host");
@@ -451,7 +452,7 @@ bool HttpSession::frame_body(Direction dir, Side& s, const Framing& f, bool is_r
 HttpSession::HeadResult HttpSession::on_head(Direction dir, Side& s, std::string_view head,
                                              Timestamp ts, uint64_t frame) {
   const bool request = dir == Direction::kUp;
-  s.keep_body = sink_.keeps_bodies(dir);
+  s.keep_contents = sink_.keeps_contents(dir);
   s.msg.protocol = "http";
   s.msg.kind = request ? "request" : "response";
   s.msg.dir = dir;
@@ -568,7 +569,7 @@ void HttpSession::truncated(Side& s, std::string_view anomaly) {
 }
 
 void HttpSession::add_body(Side& s, std::string_view bytes) {
-  if (!s.keep_body) return;  // framed and skipped: no one reads it
+  if (!s.keep_contents) return;  // framed and skipped: no one reads it
   size_t room = limits_.max_body > s.body.size() ? limits_.max_body - s.body.size() : 0;
   if (bytes.size() > room) {
     if (!s.msg.body_truncated) truncated(s, "http.body-cap");
