@@ -2,6 +2,7 @@
 #include "report/json_writer.h"
 
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -162,6 +163,24 @@ JsonWriter& JsonWriter::key(std::string_view k) {
   need_comma_ = false;
   return *this;
 }
+JsonWriter& JsonWriter::literal_key(std::string_view k) {
+  assert(plain_run(k, 0) == k.size());
+  if (k.size() > kShortKey) return key(k);
+  // The comma, the quoted key and the colon in one append: keys are written
+  // for every field of every record.
+  char buf[kShortKey + 4];
+  size_t n = 0;
+  if (need_comma_) buf[n++] = ',';
+  buf[n++] = '"';
+  std::memcpy(buf + n, k.data(), k.size());
+  n += k.size();
+  buf[n++] = '"';
+  buf[n++] = ':';
+  out_.append(buf, n);
+  need_comma_ = false;
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(std::string_view s) {
   separate();
   append_json_string(out_, s);

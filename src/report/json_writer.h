@@ -19,6 +19,12 @@ class JsonWriter {
   JsonWriter& begin_array();
   JsonWriter& end_array();
   JsonWriter& key(std::string_view k);
+  // A key written in the code: copied without looking for characters to
+  // escape (it must have none; checked in debug builds).
+  template <size_t N>
+  JsonWriter& key(const char (&k)[N]) {
+    return literal_key(std::string_view(k, N - 1));
+  }
   JsonWriter& value(std::string_view s);
   JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(uint64_t n);
@@ -34,8 +40,14 @@ class JsonWriter {
     key(k);
     return value(v);
   }
+  template <size_t N, class T>
+  JsonWriter& field(const char (&k)[N], const T& v) {
+    key(k);
+    return value(v);
+  }
 
  private:
+  JsonWriter& literal_key(std::string_view k);
   void separate();
   std::string& out_;
   bool need_comma_ = false;
