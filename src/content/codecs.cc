@@ -147,7 +147,8 @@ bool grow(std::string& out, size_t cap, size_t in_size) {
 Inflated stopped(size_t produced) { return produced > 0 ? Inflated::kPartial : Inflated::kFailed; }
 
 // window_bits: 15 + 16 (gzip), 15 (zlib), -15 (raw deflate).
-Inflated inflate_all(std::string_view in, std::string& out, size_t cap, int window_bits) {
+Inflated inflate_all(std::string_view in, std::string& out, size_t cap, int window_bits,
+                     Trailing trailing) {
   out.clear();
   z_stream zs{};
   if (inflateInit2(&zs, window_bits) != Z_OK) return Inflated::kFailed;
@@ -170,7 +171,9 @@ Inflated inflate_all(std::string_view in, std::string& out, size_t cap, int wind
         inflateReset(&zs);
         continue;
       }
-      status = only_padding(zs.next_in, zs.avail_in) ? Inflated::kOk : stopped(produced);
+      status = trailing == Trailing::kIgnored || only_padding(zs.next_in, zs.avail_in)
+                   ? Inflated::kOk
+                   : stopped(produced);
       break;
     }
     if (r == Z_BUF_ERROR && zs.avail_out == 0) continue;  // wants more room
@@ -184,7 +187,7 @@ Inflated inflate_all(std::string_view in, std::string& out, size_t cap, int wind
   return status;
 }
 
-Inflated brotli_all(std::string_view in, std::string& out, size_t cap) {
+Inflated brotli_all(std::string_view in, std::string& out, size_t cap, Trailing trailing) {
   out.clear();
   brotli::Decoder decoder(brotli::max_block_for_output(cap));
   BrotliDecoderState* s = decoder.get();
@@ -204,7 +207,9 @@ Inflated brotli_all(std::string_view in, std::string& out, size_t cap) {
         BrotliDecoderDecompressStream(s, &avail_in, &next_in, &avail_out, &next_out, nullptr);
     produced = out.size() - avail_out;
     if (r == BROTLI_DECODER_RESULT_SUCCESS) {
-      status = only_padding(next_in, avail_in) ? Inflated::kOk : stopped(produced);
+      status = trailing == Trailing::kIgnored || only_padding(next_in, avail_in)
+                   ? Inflated::kOk
+                   : stopped(produced);
       break;
     }
     if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) continue;
@@ -415,16 +420,16 @@ std::string_view codec_name(Codec c) {
   return "";
 }
 
-Inflated decompress(Codec c, std::string_view in, std::string& out, size_t cap) {
+Inflated decompress(Codec c, std::string_view in, std::string& out, size_t cap, Trailing trailing) {
   switch (c) {
     case Codec::kGzip:
-      return inflate_all(in, out, cap, 15 + 16);
+      return inflate_all(in, out, cap, 15 + 16, trailing);
     case Codec::kZlib:
-      return inflate_all(in, out, cap, 15);
+      return inflate_all(in, out, cap, 15, trailing);
     case Codec::kRawDeflate:
-      return inflate_all(in, out, cap, -15);
+      return inflate_all(in, out, cap, -15, trailing);
     case Codec::kBrotli:
-      return brotli_all(in, out, cap);
+      return brotli_all(in, out, cap, trailing);
     case Codec::kZstd:
       return zstd_all(in, out, cap);
     case Codec::kNone:

@@ -90,10 +90,15 @@ enum class Inflated : uint8_t {
   // (base/brotli.h) before giving anything; nothing was produced.
   kTooCostly,
 };
+// What may follow a complete stream for it to count as kOk: only padding
+// (NULs, whitespace: so that random bytes are not accepted), or anything (an
+// HTTP body labelled with its coding: what follows is ignored, as browsers
+// do). zstd frames and gzip members may follow one another either way.
+enum class Trailing : uint8_t { kPaddingOnly, kIgnored };
 // Decompresses into `out` (resized to what was produced), at most `cap`
-// bytes. kOk requires the stream to end exactly at the end of the input
-// (trailing NULs and whitespace aside) so random bytes are not accepted.
-Inflated decompress(Codec c, std::string_view in, std::string& out, size_t cap);
+// bytes. The HTTP content codings use it too (proto/http/content_coding.h).
+Inflated decompress(Codec c, std::string_view in, std::string& out, size_t cap,
+                    Trailing trailing = Trailing::kPaddingOnly);
 
 // Walks `in` as protobuf wire format: true when the whole buffer is a
 // sequence of well-formed fields (wire types 0, 1, 2, 5; field numbers

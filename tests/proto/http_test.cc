@@ -804,6 +804,18 @@ TEST(HttpContentCoding, DecodeStatuses) {
   EXPECT_EQ(http::decode(http::Coding::kZstd, zstd(std::string(1000, 'z')), out, 10),
             http::DecodeStatus::kCut);
   EXPECT_EQ(out, std::string(10, 'z'));
+  // What follows a complete stream is ignored (the content decoders, which
+  // guess codings without labels, ask for padding only); a zlib stream
+  // labelled gzip decodes.
+  EXPECT_EQ(http::decode(http::Coding::kGzip, gzip("abc") + "trailing junk", out, 100),
+            http::DecodeStatus::kOk);
+  EXPECT_EQ(out, "abc");
+  EXPECT_EQ(http::decode(http::Coding::kGzip, deflate_with("zlib body", 15), out, 100),
+            http::DecodeStatus::kOk);
+  EXPECT_EQ(out, "zlib body");
+  EXPECT_EQ(http::decode(http::Coding::kDeflate, deflate_with("raw body", -15), out, 100),
+            http::DecodeStatus::kOk);
+  EXPECT_EQ(out, "raw body");
   EXPECT_EQ(http::coding_from_name("X-GZIP"), http::Coding::kGzip);
   EXPECT_EQ(http::coding_from_name("compress"), http::Coding::kUnknown);
 }
