@@ -7,10 +7,11 @@
 // and expiry only ever looks at its oldest members.
 #include "flow/flow_table.h"
 
+#include <absl/container/flat_hash_map.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 namespace ph::flow {
@@ -302,7 +303,9 @@ struct FlowTable::Impl {
   Stats& stats;
   ConsumerFactory make_consumer;
   CloseCallback on_close;
-  std::unordered_map<Key, std::unique_ptr<Flow>, KeyHash> flows;
+  // Open addressing: a flood of short flows inserts and erases one entry
+  // per packet, which a node-based map paid for with an allocation each.
+  absl::flat_hash_map<Key, std::unique_ptr<Flow>, KeyHash> flows;
   std::array<List, kLists> lists;
   ReassemblyBudget budget;
   std::vector<Flow*> buffering;
