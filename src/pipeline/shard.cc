@@ -281,17 +281,23 @@ void Shard::replay(const IdentityEvent& e, IdentityCollector& c) {
   }
 }
 
+proto::FlowFacts FlowDispatch::facts() const {
+  if (d_) return d_->facts();
+  proto::FlowFacts facts;
+  facts.app = "unknown";
+  return facts;
+}
+
 std::unique_ptr<flow::FlowConsumer> Shard::make_dispatcher(const flow::Flow& f) {
-  proto::FlowMessageSink& sink = *this;
-  auto d = std::make_unique<proto::Dispatcher>(f, sink);
   if (options_->on_finding) {
     auto [it, fresh] = live_first_seen_.try_emplace(device_key(f), f.first_seen);
     if (!fresh) it->second = std::min(it->second, f.first_seen);
   }
   // The name is the one known when the flow starts: a later answer does
   // not rename it.
-  if (names_) d->resolved_name = names_->find(device_key(f), f.server.ip);
-  return d;
+  const std::string_view name = names_ ? names_->find(device_key(f), f.server.ip) : "";
+  proto::FlowMessageSink& sink = *this;
+  return std::make_unique<FlowDispatch>(f, sink, name);
 }
 
 DecodeBudget* Shard::decode_budget(const flow::Flow& f) {
@@ -414,9 +420,9 @@ void Shard::announce(FindingRecord& r, const flow::Flow& f) {
   FindingRecord live = r;
   if (f.id != 0) {
     if (dispatching_ && f.consumer) {
-      const auto& dispatcher = static_cast<const proto::Dispatcher&>(*f.consumer);
-      proto::FlowFacts facts = dispatcher.facts();
-      live.destination.host = flow_host(facts, dispatcher.resolved_name, out_.strings);
+      const auto& dispatch = static_cast<const FlowDispatch&>(*f.consumer);
+      proto::FlowFacts facts = dispatch.facts();
+      live.destination.host = flow_host(facts, dispatch.resolved_name(), out_.strings);
       live.encrypted = facts.encrypted;
     }
     if (!live_locator_)
@@ -507,7 +513,7 @@ void Shard::on_flow_closed(flow::Flow& f) {
   r.input = it == first_flow_of_input_.begin() ? 0 : size_t(it - first_flow_of_input_.begin() - 1);
   r.notes = f.notes;
   if (dispatching_ && f.consumer) {
-    const auto& d = static_cast<const proto::Dispatcher&>(*f.consumer);
+    const auto& d = static_cast<const FlowDispatch&>(*f.consumer);
     proto::FlowFacts facts = d.facts();
     r.app = out_.strings.intern(facts.app.empty() ? "unknown" : facts.app);
     r.encrypted = facts.encrypted;
@@ -515,7 +521,7 @@ void Shard::on_flow_closed(flow::Flow& f) {
     r.looks_like = out_.strings.intern(d.looks_like());
     // With several shards, the name the device resolved comes in the
     // Engine's replay.
-    r.dst.host = flow_host(facts, d.resolved_name, out_.strings);
+    r.dst.host = flow_host(facts, d.resolved_name(), out_.strings);
   }
   // The device is the client side, by MAC where the link has one.
   r.device = 0;  // assigned in the Engine's finish()

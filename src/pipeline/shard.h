@@ -97,6 +97,38 @@ class NameCache {
   std::unordered_map<Key, std::string_view, KeyHash> names_;
 };
 
+// A flow's consumer in a pipeline: its protocol Dispatcher, made when the
+// first payload or gap arrives (a flood of SYN-only flows never needs one:
+// ~300 bytes and their set-up per flow), and the name the device had
+// resolved the server's address to when the flow began.
+class FlowDispatch final : public flow::FlowConsumer {
+ public:
+  FlowDispatch(const flow::Flow& flow, proto::FlowMessageSink& sink, std::string_view name)
+      : flow_(flow), sink_(sink), resolved_name_(name) {}
+  void on_data(Direction dir, Bytes data, Timestamp ts, uint64_t frame) override {
+    dispatcher().on_data(dir, data, ts, frame);
+  }
+  void on_gap(Direction dir, uint64_t length) override { dispatcher().on_gap(dir, length); }
+  void on_end(Timestamp ts) override {
+    if (d_) d_->on_end(ts);
+  }
+  bool done() const override { return d_ && d_->done(); }
+  // What the parser learned (app "unknown" when none ran).
+  proto::FlowFacts facts() const;
+  std::string_view looks_like() const { return d_ ? d_->looks_like() : std::string_view(); }
+  std::string_view resolved_name() const { return resolved_name_; }
+
+ private:
+  proto::Dispatcher& dispatcher() {
+    if (!d_) d_ = std::make_unique<proto::Dispatcher>(flow_, sink_);
+    return *d_;
+  }
+  const flow::Flow& flow_;
+  proto::FlowMessageSink& sink_;
+  std::string_view resolved_name_;
+  std::unique_ptr<proto::Dispatcher> d_;
+};
+
 class Shard final : private proto::FlowMessageSink {
  public:
   // `sharded`: more shards than this one (the home-network log is kept).

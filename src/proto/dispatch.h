@@ -55,10 +55,6 @@ class Dispatcher final : public flow::FlowConsumer, private MessageSink {
   // "binary", "random", "empty"); empty when a parser recognised it.
   std::string_view looks_like() const { return looks_like_; }
 
-  // The name the device resolved the server's address to before the flow
-  // began (the Engine's DNS cache), for the flow record.
-  std::string_view resolved_name;
-
  private:
   void start(const Parser* parser);
   void give_up();
