@@ -2,6 +2,7 @@
 #include "pipeline/findings.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "base/crypto.h"
 #include "base/encode.h"

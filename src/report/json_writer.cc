@@ -146,28 +146,19 @@ JsonWriter& JsonWriter::end_array() {
   return *this;
 }
 JsonWriter& JsonWriter::key(std::string_view k) {
-  separate();
   // Keys are names from the code ("id", "dst"), written for every field of
   // every record: copied whole when they need no escaping, as they all do.
-  if (k.size() <= kShortKey && plain_run(k, 0) == k.size()) {
-    char buf[kShortKey + 3];
-    buf[0] = '"';
-    std::memcpy(buf + 1, k.data(), k.size());
-    buf[k.size() + 1] = '"';
-    buf[k.size() + 2] = ':';
-    out_.append(buf, k.size() + 3);
-  } else {
-    append_json_string(out_, k);
-    out_.push_back(':');
-  }
+  if (k.size() <= kShortKey && plain_run(k, 0) == k.size()) return literal_key(k);
+  separate();
+  append_json_string(out_, k);
+  out_.push_back(':');
   need_comma_ = false;
   return *this;
 }
 JsonWriter& JsonWriter::literal_key(std::string_view k) {
   assert(plain_run(k, 0) == k.size());
-  if (k.size() > kShortKey) return key(k);
-  // The comma, the quoted key and the colon in one append: keys are written
-  // for every field of every record.
+  if (k.size() > kShortKey) return key(k);  // the general way (it does not come back)
+  // The comma, the quoted key and the colon in one append.
   char buf[kShortKey + 4];
   size_t n = 0;
   if (need_comma_) buf[n++] = ',';

@@ -452,11 +452,12 @@ Result<Store> Store::open(const std::string& path, bool create) {
     // Switching a new file to WAL needs it to itself, and SQLite answers
     // "locked" at once (no busy handler) while another phonehome creating
     // the same file holds it: wait for that as the busy timeout would.
-    Result<void> r = exec(db.get(), "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    constexpr const char* kWal = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL";
+    Result<void> r = exec(db.get(), kWal);
     for (int tries = 0; !r && (sqlite3_errcode(db.get()) & 0xff) == SQLITE_BUSY && tries < 600;
          ++tries) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      r = exec(db.get(), "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+      r = exec(db.get(), kWal);
     }
     if (!r) return make_error("cannot use " + path + ": " + r.error().message);
   }

@@ -73,9 +73,9 @@ std::string_view coding_name(Coding c) {
 DecodeStatus decode(Coding coding, std::string_view in, std::string& out, size_t max_output) {
   switch (coding) {
     case Coding::kGzip: {
-      // Some servers label zlib streams "gzip": zlib's own choice between
-      // the two is by the gzip magic number.
-      const bool gzip = in.size() >= 2 && uint8_t(in[0]) == 0x1f && uint8_t(in[1]) == 0x8b;
+      // Some servers label zlib streams "gzip": told apart by the gzip
+      // magic number.
+      const bool gzip = content::sniff_codec(in, false) == content::Codec::kGzip;
       return run(gzip ? content::Codec::kGzip : content::Codec::kZlib, in, out, max_output);
     }
     case Coding::kDeflate: {
