@@ -35,7 +35,12 @@ struct Key {
   uint16_t vlan = 0;
   uint8_t proto = 0;
   uint8_t version = 0;
-  bool operator==(const Key& o) const = default;
+  bool operator==(const Key& o) const {  // as five words, as hashed
+    uint64_t x[5], y[5];
+    std::memcpy(x, this, sizeof x);
+    std::memcpy(y, &o, sizeof y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+  }
 };
 static_assert(sizeof(Key) == 40, "Key must have no padding: it is hashed as words");
 
@@ -56,8 +61,8 @@ struct KeyHash {
 Key make_key(const IpAddr& x, uint16_t px, const IpAddr& y, uint16_t py, uint8_t proto,
              uint16_t vlan) {
   Key k;
-  const int c = std::memcmp(x.b.data(), y.b.data(), 16);
-  const bool x_first = c < 0 || (c == 0 && px <= py);
+  const auto c = x <=> y;                              // same version: the bytes decide
+  const bool x_first = c < 0 || (c == 0 && px <= py);  // NOLINT(modernize-use-nullptr)
   const IpAddr& first = x_first ? x : y;
   const IpAddr& second = x_first ? y : x;
   k.a = first.b;
