@@ -1,8 +1,9 @@
 // Message -> decoded leaves -> candidates -> findings (see findings.h).
 #include "pipeline/findings.h"
 
+#include <absl/container/flat_hash_set.h>
+
 #include <algorithm>
-#include <unordered_set>
 
 #include "base/crypto.h"
 #include "base/encode.h"
@@ -105,9 +106,9 @@ bool skip_field(const proto::Field& f) {
       "ext",
   };
   // Asked for every field of every message: one hash lookup, not a scan.
-  static const std::unordered_set<std::string_view> fields(std::begin(kFields), std::end(kFields));
-  static const std::unordered_set<std::string_view> headers(std::begin(kHeaders),
-                                                            std::end(kHeaders));
+  static const absl::flat_hash_set<std::string_view> fields(std::begin(kFields), std::end(kFields));
+  static const absl::flat_hash_set<std::string_view> headers(std::begin(kHeaders),
+                                                             std::end(kHeaders));
   if (fields.count(f.name)) return true;
   return (f.name == "http.header" || f.name == "ssdp.header") && headers.count(f.key);
 }

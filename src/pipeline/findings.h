@@ -7,8 +7,9 @@
 // stronger evidence than any detector's.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "content/decoder.h"
@@ -93,7 +94,7 @@ class FindingScanner {
   // type, encodings, bytes) that gave no candidate and nothing to pair:
   // skipped when seen again (bounded; cleared when full).
   static constexpr size_t kNothingInMax = 1 << 16;
-  std::unordered_map<uint64_t, uint64_t> nothing_in_;  // -> what decoding it spent
+  absl::flat_hash_map<uint64_t, uint64_t> nothing_in_;  // -> what decoding it spent
   // Where names built per message; interned only when a finding is kept.
   std::string body_where_, paired_where_;  // the message is DNS/mDNS/LLMNR
 };
