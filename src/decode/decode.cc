@@ -7,7 +7,9 @@
 // which counts exactly one anomaly.
 #include "decode/decode.h"
 
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace ph::decode {
 namespace {
@@ -655,7 +657,12 @@ bool linktype_supported(uint32_t linktype) {
 }
 
 Status decode_frame(uint32_t linktype, Bytes frame, PacketView& out, Counters& anomalies) {
-  out = PacketView{};
+  // Reset for every packet: copied from an empty view, which compiles to a
+  // few vector moves, where `out = PacketView{}` became a `rep stos` that
+  // cost ~2% of a whole run.
+  static_assert(std::is_trivially_copyable_v<PacketView>);
+  static const PacketView kEmpty{};
+  std::memcpy(&out, &kEmpty, sizeof out);
   switch (linktype) {
     case kLinkEthernet:
       return decode_ethernet(frame, out, anomalies);

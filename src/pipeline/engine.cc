@@ -266,7 +266,7 @@ void Engine::on_packet(const capture::Packet& packet) {
     next_expire_ = clock_ + kExpireEvery;
   }
 
-  decode::PacketView view;
+  decode::PacketView& view = view_;
   decode::Status st = decode::decode_frame(packet.linktype, Bytes(packet.data, packet.caplen), view,
                                            stats.anomalies);
   if (st == decode::Status::kUnsupported && !decode::linktype_supported(packet.linktype)) {

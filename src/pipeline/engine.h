@@ -111,6 +111,7 @@ class Engine final {
   flow::Defragmenter defrag_;                     // before sharding: flows are sharded by ports
   size_t current_input_ = 0;
   uint64_t frame_in_input_ = 0;
+  decode::PacketView view_;         // the packet being decoded (reused: decode_frame resets it)
   Timestamp clock_ = INT64_MIN;     // latest capture time seen
   Timestamp first_ts_ = INT64_MAX;  // earliest capture time seen
   Timestamp next_expire_ = INT64_MIN;
