@@ -16,6 +16,11 @@ void put_digits(char* p, int64_t v, int width) {
 }  // namespace
 
 std::string format_rfc3339(Timestamp ts) {
+  char buf[kRfc3339Size];
+  return std::string(format_rfc3339(ts, buf));
+}
+
+std::string_view format_rfc3339(Timestamp ts, char (&out)[kRfc3339Size]) {
   int64_t secs = ts / kNsPerSec;
   int64_t ns = ts % kNsPerSec;
   if (ns < 0) {
@@ -39,8 +44,7 @@ std::string format_rfc3339(Timestamp ts) {
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
 
-  std::string out(27, ' ');  // YYYY-MM-DDTHH:MM:SS.ffffffZ
-  char* p = out.data();
+  char* p = out;  // YYYY-MM-DDTHH:MM:SS.ffffffZ
   put_digits(p, year < 0 ? 0 : year % 10000, 4);
   p[4] = '-';
   put_digits(p + 5, month, 2);
@@ -55,7 +59,7 @@ std::string format_rfc3339(Timestamp ts) {
   p[19] = '.';
   put_digits(p + 20, ns / 1000, 6);
   p[26] = 'Z';
-  return out;
+  return {out, kRfc3339Size};
 }
 
 }  // namespace ph

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace ph {
 
@@ -12,5 +13,8 @@ constexpr Timestamp kNsPerSec = 1'000'000'000;
 
 // RFC 3339 UTC with microseconds, e.g. "2019-05-01T08:00:00.123456Z".
 std::string format_rfc3339(Timestamp ts);
+// The same text written to `out` (no allocation), returned as a view of it.
+constexpr size_t kRfc3339Size = 27;
+std::string_view format_rfc3339(Timestamp ts, char (&out)[kRfc3339Size]);
 
 }  // namespace ph

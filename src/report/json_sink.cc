@@ -17,6 +17,13 @@ void opt_string(JsonWriter& w, std::string_view key, std::string_view s) {
   }
 }
 
+// A timestamp, formatted without allocating (several per record).
+template <size_t N>
+void time_field(JsonWriter& w, const char (&key)[N], Timestamp ts) {
+  char buf[kRfc3339Size];
+  w.field(key, format_rfc3339(ts, buf));
+}
+
 // A record id, null when 0 (none).
 void opt_id(JsonWriter& w, std::string_view key, uint64_t id) {
   w.key(key);
@@ -58,8 +65,8 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   opt_string(w, "hostname", shown(d.hostname, o.reveal));
   opt_string(w, "dhcp_vendor_class", shown(d.dhcp_vendor_class, o.reveal));
   texts(w, "user_agents", d.user_agents, o);
-  w.field("first_seen", format_rfc3339(d.first_seen));
-  w.field("last_seen", format_rfc3339(d.last_seen));
+  time_field(w, "first_seen", d.first_seen);
+  time_field(w, "last_seen", d.last_seen);
   w.field("flows", d.flows);
   // Beyond the contract (README, "Devices").
   w.key("mac_randomized");
@@ -72,8 +79,8 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   for (const IpSighting& s : d.ip_history) {
     w.begin_object();
     w.field("ip", s.ip.to_string());
-    w.field("first_seen", format_rfc3339(s.first_seen));
-    w.field("last_seen", format_rfc3339(s.last_seen));
+    time_field(w, "first_seen", s.first_seen);
+    time_field(w, "last_seen", s.last_seen);
     w.key("sources").begin_array();
     for (size_t i = 0; i < std::size(kIpSourceNames); ++i)
       if (s.sources & (1u << i)) w.value(kIpSourceNames[i]);
@@ -141,8 +148,8 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   w.field("packets_up", f.packets_up).field("packets_down", f.packets_down);
   w.field("bytes_up", f.bytes_up).field("bytes_down", f.bytes_down);
   w.field("payload_up", f.payload_up).field("payload_down", f.payload_down);
-  w.field("first_seen", format_rfc3339(f.first_seen));
-  w.field("last_seen", format_rfc3339(f.last_seen));
+  time_field(w, "first_seen", f.first_seen);
+  time_field(w, "last_seen", f.last_seen);
   if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
   w.field("first_frame", f.first_frame);
   w.key("notes").begin_array();
@@ -154,7 +161,7 @@ void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, cons
   w.field("id", f.id);
   w.field("device", f.device);
   opt_id(w, "flow", f.flow);
-  w.field("ts", format_rfc3339(f.ts));
+  time_field(w, "ts", f.ts);
   w.key("since_device_first_seen_s").value(f.since_device_first_seen_s, 3);
   w.field("frame", f.frame);
   if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
@@ -182,8 +189,8 @@ void contact_fields(JsonWriter& w, const ContactRecord& c) {
   destination(w, "destination", c.destination);
   w.field("addresses", uint64_t(c.addresses));
   w.field("app", c.app);
-  w.field("first_contact", format_rfc3339(c.first_contact));
-  w.field("last_contact", format_rfc3339(c.last_contact));
+  time_field(w, "first_contact", c.first_contact);
+  time_field(w, "last_contact", c.last_contact);
   w.field("flows", c.flows);
   w.field("contacts", c.contacts);
   w.key("period_s");
@@ -302,7 +309,7 @@ void violation_fields(JsonWriter& w, const Report& r, const ViolationRecord& v, 
   w.field("rule", rule.id).field("rule_name", rule.name);
   w.field("finding", f.id).field("device", f.device);
   opt_id(w, "flow", f.flow);
-  w.field("ts", format_rfc3339(f.ts));
+  time_field(w, "ts", f.ts);
   w.field("frame", f.frame);
   if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
   w.field("data_type", f.data_type);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,14 @@ namespace ph::report {
 
 class JsonWriter {
  public:
+  // Writes to `out`. Text is staged in the writer and appended to `out` in
+  // runs (a record's fields are many small pieces): `out` is complete when
+  // the outermost object or array ends, at flush(), and when the writer is
+  // destroyed.
   explicit JsonWriter(std::string& out) : out_(out) {}
+  ~JsonWriter() { flush(); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -34,6 +42,8 @@ class JsonWriter {
   JsonWriter& value(double d, int decimals);
   JsonWriter& value(bool b);
   JsonWriter& null();
+  // A value that is JSON text already (not checked).
+  JsonWriter& raw(std::string_view json);
   // Shorthand: key + value.
   template <class T>
   JsonWriter& field(std::string_view k, const T& v) {
@@ -45,12 +55,46 @@ class JsonWriter {
     key(k);
     return value(v);
   }
+  // Appends what is staged to `out`.
+  void flush() {
+    if (n_) out_.append(stage_, n_);
+    n_ = 0;
+  }
 
  private:
+  static constexpr size_t kStage = 1024;
   JsonWriter& literal_key(std::string_view k);
-  void separate();
+  void separate() {
+    if (need_comma_) put(',');
+    need_comma_ = true;
+  }
+  void put(char c) {
+    if (n_ == kStage) flush();
+    stage_[n_++] = c;
+  }
+  void put(const char* p, size_t n) {
+    if (n > kStage - n_) {
+      flush();
+      if (n > kStage / 2) {
+        out_.append(p, n);
+        return;
+      }
+    }
+    std::memcpy(stage_ + n_, p, n);
+    n_ += n;
+  }
+  void put(std::string_view s) { put(s.data(), s.size()); }
+  void put_string(std::string_view s);  // quoted and escaped
+  void closed() {
+    need_comma_ = true;
+    if (--depth_ == 0) flush();
+  }
+
   std::string& out_;
   bool need_comma_ = false;
+  int depth_ = 0;
+  size_t n_ = 0;
+  char stage_[kStage];
 };
 
 // Length of the valid UTF-8 sequence starting at s[i] (1 for ASCII), or 0

@@ -81,8 +81,7 @@ std::string json_texts(const std::vector<IdentityText>& list, bool reveal) {
   w.begin_array();
   for (const auto& t : list) {
     w.begin_object().field("text", report::shown(t, reveal));
-    w.key("spans");
-    out += json_spans(t);
+    w.key("spans").raw(json_spans(t));
     w.end_object();
   }
   w.end_array();

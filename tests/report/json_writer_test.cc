@@ -82,6 +82,63 @@ TEST(JsonWriter, NestedStructuresParseBack) {
   EXPECT_EQ(uint64_t(doc["n"]), 18446744073709551615ull);
 }
 
+TEST(JsonWriter, OutputLongerThanTheStageArrivesWholeAndInOrder) {
+  // Many small pieces, values longer than the writer's stage, and escapes
+  // straddling its edge: the text must equal the one built by hand.
+  std::string out, want = "{";
+  {
+    JsonWriter w(out);
+    w.begin_object();
+    for (int i = 0; i < 600; ++i) {
+      std::string v(size_t(i * 7 % 1500), char('a' + i % 26));
+      if (i % 5 == 0) v += "\"\n";
+      w.field("k" + std::to_string(i), v);
+      if (i) want += ",";
+      want += "\"k" + std::to_string(i) + "\":";
+      append_json_string(want, v);
+    }
+    w.key("n").value(uint64_t(7));
+    w.end_object();
+    want += ",\"n\":7}";
+    // Complete once the outermost object ends, with the writer still alive.
+    EXPECT_EQ(out, want);
+  }
+  EXPECT_EQ(out, want);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(uint64_t(doc["n"]), 7u);
+}
+
+TEST(JsonWriter, RawValuesAndFlush) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array().value("a").raw("[1,2]").value(true);
+  w.flush();  // mid-array: what was written so far
+  EXPECT_EQ(out, R"(["a",[1,2],true)");
+  w.end_array();
+  EXPECT_EQ(out, R"(["a",[1,2],true])");
+}
+
+TEST(JsonWriter, DecimalsAsPrintfWritesThem) {
+  // printf is the oracle: the writer uses std::to_chars, which must round
+  // the same way (both round the exact binary value).
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const double d = double(int64_t(x % 2000000001) - 1000000000) / double(1 + x % 100000);
+    const int decimals = int(x >> 60) % 7;
+    std::string out;
+    { JsonWriter(out).value(d, decimals); }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, d);
+    ASSERT_EQ(out, buf) << "decimals " << decimals;
+  }
+  std::string out;
+  { JsonWriter(out).value(0.0005, 3); }
+  EXPECT_EQ(out, "0.001");
+}
+
 TEST(Redact, MasksTheMiddleOfIdentifiers) {
   EXPECT_EQ(redact("354785123456754"), "354785*******54");
   EXPECT_EQ(redact("abcd"), "****");
