@@ -80,7 +80,7 @@ class JsonWriter {
         return;
       }
     }
-    std::memcpy(stage_ + n_, p, n);
+    if (n) std::memcpy(stage_ + n_, p, n);  // p may be null when n is 0
     n_ += n;
   }
   void put(std::string_view s) { put(s.data(), s.size()); }
