@@ -2,6 +2,7 @@
 #include "pipeline/findings.h"
 
 #include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
 
 #include <algorithm>
 
@@ -205,7 +206,7 @@ class FindingScanner::Leaves final : public content::LeafSink {
     }
     if (s_.profile_) {
       s_.profile_->scan(ctx, leaf.value, s_.candidates_);
-      if (s_.profile_->last_scan_capped()) s_.drops_.add("profile.matches-cap");
+      if (s_.profile_->last_scan_capped()) s_.cuts_.add("profile.matches-cap");
     }
     // DNS TXT keys are short and mean other things (HomeKit's "ci" is a
     // category, not a cell id): no pairing across DNS records.
@@ -239,7 +240,7 @@ FindingScanner::FindingScanner(Stats& stats, StringPool& strings, detect::Profil
       drops_(stats.drops),
       profile_(profile && profile->has_values() ? profile : nullptr),
       home_(profile && profile->has_homes() ? profile : nullptr),
-      decoder_(content::Limits{}, stats.drops) {}
+      decoder_(content::Limits{}, cuts_) {}
 
 // An EAP-SIM/AKA network access identifier ("1<IMSI>@wlan.mnc001.mcc242.
 // 3gppnetwork.org") has the shape of an e-mail address but is a SIM
@@ -310,28 +311,37 @@ const FindingScanner::Origin* FindingScanner::origin_of(std::string_view pair_pa
 }
 
 template <class Decode>
-void FindingScanner::unless_known(uint64_t id, DecodeBudget* budget, bool drops_matter,
-                                  Decode&& decode) {
+void FindingScanner::unless_known(uint64_t id, DecodeBudget* budget, Decode&& decode) {
   // What decoding it took from the budget is taken again, as decoding it
   // again would, so the budget's later cuts do not depend on what this
   // shard remembers; where less is left, the value is decoded again.
   if (auto it = nothing_in_.find(id);
-      it != nothing_in_.end() && (!budget || budget->left() >= it->second)) {
-    if (budget) budget->spend(it->second);
+      it != nothing_in_.end() && (!budget || budget->left() >= it->second.spent)) {
+    if (budget) budget->spend(it->second.spent);
+    if (it->second.cut)
+      if (auto c = cuts_in_.find(id); c != cuts_in_.end())
+        for (const auto& [what, n] : c->second) drops_.add(what, n);
     return;
   }
   const size_t pending = pending_.size(), held = locations_.held() + cells_.held();
   const uint64_t spent = budget ? budget->spent() : 0, cuts = budget ? budget->cuts() : 0;
-  const uint64_t drops = drops_.total();
   field_region_asked_ = false;
   const bool found = decode();
+  const bool cut = cuts_.total() > 0;
   // (A phone number's reading depends on the device: not remembered; nor
   // is a value the budget cut, which more budget might decode further.)
   if (!found && !field_region_asked_ && pending_.size() == pending &&
-      locations_.held() + cells_.held() == held && (!budget || budget->cuts() == cuts) &&
-      (!drops_matter || drops_.total() == drops)) {
-    if (nothing_in_.size() >= kNothingInMax) nothing_in_.clear();
-    nothing_in_.emplace(id, budget ? budget->spent() - spent : 0);
+      locations_.held() + cells_.held() == held && (!budget || budget->cuts() == cuts)) {
+    if (nothing_in_.size() >= kNothingInMax) {
+      nothing_in_.clear();
+      cuts_in_.clear();
+    }
+    nothing_in_.emplace(id, Known{budget ? budget->spent() - spent : 0, cut});
+    if (cut) cuts_in_[id].assign(cuts_.all().begin(), cuts_.all().end());
+  }
+  if (cut) {
+    drops_.merge(cuts_);
+    cuts_ = Counters();
   }
 }
 
@@ -344,12 +354,11 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
   pending_.clear();
   origins_.clear();
   in_dns_ = m.protocol == "dns";
-  std::hash<std::string_view> h;
   for (const proto::Field& f : m.fields) {
     if (skip_field(f)) continue;
     // Field values repeat across messages (User-Agent, cookies, tokens).
-    const uint64_t id = h(f.name) * 31 + h(f.key) * 17 + h(f.value);
-    unless_known(id, budget, false, [&] {
+    const uint64_t id = absl::HashOf(f.name, f.key, f.value);
+    unless_known(id, budget, [&] {
       Leaves leaves(*this, f.name, implied_key(f), {});
       decoder_.decode(f.value, {}, f.key, implied_key(f), leaves);
       return leaves.found();
@@ -360,11 +369,9 @@ void FindingScanner::scan(const proto::Message& m, std::vector<FindingRecord>& o
     for (const auto& e : m.encodings) body_encodings.push_back(strings_.intern(e));
     body_where_.assign(m.protocol).append(".body");
     // Bodies repeat too (a device's periodic report, the first bytes of its
-    // unrecognised flows); one whose decoding counted a drop (a cut) is
-    // decoded again, so that each repeat counts it.
-    uint64_t id = h(body_where_) * 31 + h(m.content_type) * 17 + h(m.body);
-    for (const auto& e : m.encodings) id = id * 131 + h(e);
-    unless_known(id, budget, true, [&] {
+    // unrecognised flows); each repeat counts the drops the first counted.
+    const uint64_t id = absl::HashOf(body_where_, m.content_type, m.body, m.encodings);
+    unless_known(id, budget, [&] {
       Leaves leaves(*this, body_where_, {}, body_encodings);
       decoder_.decode(m.body, m.content_type, {}, {}, leaves);
       return leaves.found();

@@ -69,14 +69,16 @@ class FindingScanner {
   const Origin* origin_of(std::string_view pair_path) const;
   // Runs `decode` (which says whether a leaf gave a candidate) unless the
   // value `id` gave nothing before; remembers it when it gives nothing now.
-  // With `drops_matter`, a value whose decoding counted a drop is not
-  // remembered.
+  // A remembered value counts again what decoding it counted (budget spent,
+  // drops), so the counts do not depend on what this scanner remembers
+  // (nor on how many pipelines there are).
   template <class Decode>
-  void unless_known(uint64_t id, DecodeBudget* budget, bool drops_matter, Decode&& decode);
+  void unless_known(uint64_t id, DecodeBudget* budget, Decode&& decode);
 
   StringPool& strings_;
   Counters& drops_;
-  detect::ProfileMatcher* profile_;     // null without profile values
+  Counters cuts_;                    // the drops of the value being decoded (then added to drops_)
+  detect::ProfileMatcher* profile_;  // null without profile values
   const detect::ProfileMatcher* home_;  // null without home locations
   content::Decoder decoder_;
   detect::Detector detector_;
@@ -94,7 +96,12 @@ class FindingScanner {
   // type, encodings, bytes) that gave no candidate and nothing to pair:
   // skipped when seen again (bounded; cleared when full).
   static constexpr size_t kNothingInMax = 1 << 16;
-  absl::flat_hash_map<uint64_t, uint64_t> nothing_in_;  // -> what decoding it spent
+  struct Known {
+    uint64_t spent = 0;  // of the decode budget
+    bool cut = false;    // its drops are in cuts_in_
+  };
+  absl::flat_hash_map<uint64_t, Known> nothing_in_;
+  absl::flat_hash_map<uint64_t, std::vector<std::pair<std::string, uint64_t>>> cuts_in_;
   // Where names built per message; interned only when a finding is kept.
   std::string body_where_, paired_where_;  // the message is DNS/mDNS/LLMNR
 };

@@ -141,5 +141,36 @@ TEST(FindingScanner, RepeatedBodiesGiveWhatTheyGaveTheFirstTime) {
   EXPECT_EQ(spent[2], spent[0]);
 }
 
+// A field value remembered for giving nothing counts its drops again each
+// time it is skipped, so the counts are those of decoding every repeat: they
+// do not depend on what a scanner remembers, nor on how many pipelines
+// (each with its own scanner) shared the repeats.
+TEST(FindingScanner, RepeatedFieldValuesCountTheirDropsEachTime) {
+  Stats stats;
+  StringPool strings;
+  FindingScanner scanner(stats, strings);
+  DecodeBudget budget;
+  proto::Message m;
+  m.protocol = "http";
+  m.kind = "request";
+  m.add("http.header", R"({"state":[1,2,})", "x-state");  // braces, not JSON
+  for (int i = 0; i < 3; ++i) {
+    std::vector<FindingRecord> out;
+    scanner.scan(m, out, {}, &budget);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(stats.drops.get("content.json-malformed"), uint64_t(i + 1)) << i;
+  }
+  // Two scanners sharing the repeats count what one counts.
+  Stats a, b;
+  StringPool sa, sb;
+  FindingScanner first(a, sa), second(b, sb);
+  for (int i = 0; i < 3; ++i) {
+    std::vector<FindingRecord> out;
+    (i == 1 ? second : first).scan(m, out, {}, &budget);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.drops.all(), stats.drops.all());
+}
+
 }  // namespace
 }  // namespace ph
