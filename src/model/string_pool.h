@@ -5,10 +5,11 @@
 // its elements).
 #pragma once
 
+#include <absl/container/flat_hash_set.h>
+
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace ph {
@@ -32,7 +33,7 @@ class StringPool {
 
  private:
   std::deque<std::string> storage_;
-  std::unordered_set<std::string_view> index_;
+  absl::flat_hash_set<std::string_view> index_;
   std::vector<std::deque<std::string>> adopted_;
 };
 

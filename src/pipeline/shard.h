@@ -8,6 +8,8 @@
 // engine.cc), so any number of shards gives the same report.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -94,7 +96,7 @@ class NameCache {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  std::unordered_map<Key, std::string_view, KeyHash> names_;
+  absl::flat_hash_map<Key, std::string_view, KeyHash> names_;  // open addressing: one probe
 };
 
 // A flow's consumer in a pipeline: its protocol Dispatcher, made when the

@@ -1,6 +1,7 @@
 // Protocol recognition and dispatch per flow (see dispatch.h).
 #include "proto/dispatch.h"
 
+#include <absl/hash/hash.h>
 #include <netinet/in.h>
 
 #include <array>
@@ -82,7 +83,7 @@ void Dispatcher::give_up() {
 
 bool Dispatcher::repeated(Direction dir, Bytes data) {
   // Direction is part of the hash: a request and its echo differ.
-  uint64_t h = std::hash<std::string_view>()(as_string(data)) ^ uint64_t(index(dir));
+  uint64_t h = absl::HashOf(as_string(data), index(dir));
   h |= 1;  // 0 marks an empty slot
   for (uint64_t r : recent_)
     if (r == h) return true;
