@@ -142,6 +142,41 @@ TEST(Threads, DemoCaptureIsTheSameWithAnyShardCount) {
   }
 }
 
+// One malformed value sent in many flows (which land in different shards):
+// each repeat counts its drop, so the summary is the same with any number
+// of shards although each shard's scanner remembers values on its own.
+TEST(Threads, DropsOfRepeatedValuesAreTheSameWithAnyShardCount) {
+  using namespace fixture;
+  L2 phone{MacAddr{{0x02, 0x5a, 0x11, 0x22, 0x33, 0x45}}, MacAddr{{0x02, 0, 0, 0, 0, 0xfe}}, {}};
+  const IpAddr client = IpAddr::parse("192.168.1.24");
+  Timestamp t = 1556697600LL * kNsPerSec;
+  std::vector<Record> recs;
+  auto add = [&](Frame f) {
+    recs.push_back({t, std::move(f), 0, 0});
+    t += 1'000'000;
+  };
+  constexpr int kFlows = 24;
+  for (int i = 0; i < kFlows; ++i) {
+    const IpAddr server = IpAddr::parse("203.0.113." + std::to_string(1 + 9 * i));
+    TcpConversation c(phone, client, uint16_t(41000 + i), server, 80);
+    add(c.handshake_syn());
+    add(c.handshake_synack());
+    add(c.handshake_ack());
+    add(c.client_send("GET /s HTTP/1.0\r\nX-State: {\"a\":[1,}\r\n\r\n"));
+    add(c.server_send("HTTP/1.0 204 No Content\r\n\r\n"));
+    add(c.client_fin());
+    add(c.server_fin());
+  }
+  const std::vector<uint8_t> pcap = write_pcap(recs, {});
+  const Report one = scan(pcap, 1);
+  EXPECT_EQ(one.stats.drops.get("content.json-malformed"), uint64_t(kFlows));
+  const std::string want = jsonl(one);
+  for (unsigned n : {2u, 3u}) {
+    SCOPED_TRACE("threads " + std::to_string(n));
+    EXPECT_EQ(jsonl(scan(pcap, n)), want);
+  }
+}
+
 // Decompression bombs, each in a flow of its own from its own address,
 // spend the decoded-bytes budget (model/decode_budget.h): the budgets are
 // per group of address pairs and the groups are whole in a shard, so where
