@@ -14,29 +14,26 @@ namespace ph::proto {
 std::string_view looks_like(Bytes first) {
   if (first.empty()) return "empty";
   size_t printable = 0;
-  std::array<uint32_t, 256> counts{};
-  for (uint8_t b : first) {
-    ++counts[b];
-    if ((b >= 0x20 && b < 0x7F) || b == '\r' || b == '\n' || b == '\t') ++printable;
-  }
+  for (uint8_t b : first)
+    printable += (b >= 0x20 && b < 0x7F) || b == '\r' || b == '\n' || b == '\t';
   if (printable * 100 >= first.size() * 95) return "text";
+  if (first.size() < 128) return "binary";
+  std::array<uint32_t, 256> counts{};  // only for what is not text
+  for (uint8_t b : first) ++counts[b];
   // Ciphertext and compressed data have near-uniform bytes. A short sample's
   // plug-in entropy underestimates that (300 random bytes give ~7.4 bits),
   // so it gets the Miller-Madow correction; then random data scores ~7.8
   // to 8 from 128 bytes on, while text and binary protocols stay far below.
-  if (first.size() >= 128) {
-    double h = 0;
-    size_t symbols = 0;
-    for (uint32_t c : counts) {
-      if (c == 0) continue;
-      ++symbols;
-      double p = double(c) / double(first.size());
-      h -= p * std::log2(p);
-    }
-    h += double(symbols - 1) / (2.0 * double(first.size()) * std::log(2.0));
-    if (h >= 7.0) return "random";
+  double h = 0;
+  size_t symbols = 0;
+  for (uint32_t c : counts) {
+    if (c == 0) continue;
+    ++symbols;
+    double p = double(c) / double(first.size());
+    h -= p * std::log2(p);
   }
-  return "binary";
+  h += double(symbols - 1) / (2.0 * double(first.size()) * std::log(2.0));
+  return h >= 7.0 ? "random" : "binary";
 }
 
 Dispatcher::Dispatcher(const flow::Flow& flow, FlowMessageSink& sink)
