@@ -1,7 +1,6 @@
 // JSON text generation for the jsonl/json sinks.
 #include "report/json_writer.h"
 
-#include <algorithm>
 #include <array>
 #include <cassert>
 #include <charconv>
