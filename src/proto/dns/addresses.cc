@@ -34,13 +34,19 @@ std::vector<NameAddress> name_addresses(const Message& response) {
   if (response.protocol != "dns" || response.kind != "response") return out;
 
   // Names in order of appearance (first spelling kept), whether asked for,
-  // and the CNAME and address edges out of each owner.
+  // and the CNAME and address edges out of each owner. Scratch kept per
+  // thread: every DNS response comes here, and six vectors each time were
+  // six allocations.
   struct Name {
     std::string_view written;
     bool queried = false;
   };
-  std::vector<Name> names;
-  std::vector<Edge> cnames, addrs;
+  thread_local std::vector<Name> names;
+  thread_local std::vector<Edge> cnames, addrs;
+  thread_local std::vector<std::string_view> frontier, next, visited;
+  names.clear();
+  cnames.clear();
+  addrs.clear();
   auto note = [&](std::string_view name, bool queried) {
     for (Name& n : names) {
       if (iequals(n.written, name)) {
@@ -69,7 +75,6 @@ std::vector<NameAddress> name_addresses(const Message& response) {
   }
   if (addrs.empty()) return out;
 
-  std::vector<std::string_view> frontier, next, visited;
   auto resolve = [&](const Name& name) {
     // Breadth-first along CNAME edges; `visited` ends loops, kMaxChain long chains.
     const size_t start = out.size();
