@@ -321,35 +321,38 @@ void HttpSession::add_target_fields(std::string_view target, Side& s, std::strin
 void HttpSession::add_header(Direction dir, Side& s, std::string_view name, std::string_view value,
                              Framing& f) {
   std::string key = to_lower(name);
-  if (key == "content-length") {
+  // Compared as a view: std::string == "literal" compares bytes before
+  // lengths (a memcmp per comparison); a view compares lengths first.
+  const std::string_view k = key;
+  if (k == "content-length") {
     if (f.has_cl) f.content_length += ',';
     f.content_length += value;
     f.has_cl = true;
-  } else if (key == "transfer-encoding") {
+  } else if (k == "transfer-encoding") {
     if (f.has_te) f.transfer_encoding += ',';
     f.transfer_encoding += value;
     f.has_te = true;
-  } else if (key == "content-encoding") {
+  } else if (k == "content-encoding") {
     if (!f.content_encoding.empty()) f.content_encoding += ',';
     f.content_encoding += value;
-  } else if (key == "content-type") {
+  } else if (k == "content-type") {
     if (f.content_type.empty()) f.content_type = media_type(value);
-  } else if (key == "upgrade") {
+  } else if (k == "upgrade") {
     f.upgrade = true;
   }
   if (!s.keep_contents) return;  // framing only: no one reads the fields
   const bool request = dir == Direction::kUp;
-  if (request && key == "host") {
+  if (request && k == "host") {
     if (f.host_seen) sink_.on_anomaly("http.multiple-host");
     if (!f.host_seen) {
       add_field(s, "http.host", std::string(value));
       if (!request_seen_ && host_.empty()) host_ = host_name(value);
     }
     f.host_seen = true;
-  } else if (request && key == "user-agent") {
+  } else if (request && k == "user-agent") {
     add_field(s, "http.user_agent", std::string(value));
-  } else if (request && (key == "authorization" || key == "proxy-authorization")) {
-    if (key == "authorization") add_field(s, "http.authorization", std::string(value));
+  } else if (request && (k == "authorization" || k == "proxy-authorization")) {
+    if (k == "authorization") add_field(s, "http.authorization", std::string(value));
     std::string_view v = trim(value);
     size_t sp = v.find(' ');
     if (sp != std::string_view::npos && iequals(v.substr(0, sp), "basic")) {
@@ -363,7 +366,7 @@ void HttpSession::add_header(Direction dir, Side& s, std::string_view name, std:
         sink_.on_anomaly("http.bad-basic-credentials");
       }
     }
-  } else if (request && key == "cookie") {
+  } else if (request && k == "cookie") {
     std::string_view list = value;
     while (!list.empty()) {
       size_t semi = list.find(';');
@@ -378,7 +381,7 @@ void HttpSession::add_header(Direction dir, Side& s, std::string_view name, std:
       if (semi == std::string_view::npos) break;
       list.remove_prefix(semi + 1);
     }
-  } else if (!request && key == "set-cookie") {
+  } else if (!request && k == "set-cookie") {
     std::string_view pair = trim(value.substr(0, value.find(';')));
     size_t eq = pair.find('=');
     if (eq != std::string_view::npos) {

@@ -86,15 +86,15 @@ class SsdpSession final : public Session {
 };
 
 void SsdpSession::header(Message& m, std::string key, std::string_view value) {
+  const std::string_view k = key;  // lengths compared first (see http/session.cc)
   std::string_view named;
-  if (key == "server" || key == "location" || key == "usn" || key == "nt" || key == "nts" ||
-      key == "st") {
+  if (k == "server" || k == "location" || k == "usn" || k == "nt" || k == "nts" || k == "st") {
     named = key;
-  } else if (key == "user-agent") {
+  } else if (k == "user-agent") {
     named = "user_agent";
   }
   if (!named.empty()) m.add("ssdp." + std::string(named), std::string(value));
-  if (key == "usn" && value.substr(0, 5) == "uuid:") {
+  if (k == "usn" && value.substr(0, 5) == "uuid:") {
     std::string_view uuid = value.substr(5);
     m.add("ssdp.uuid", std::string(uuid.substr(0, uuid.find("::"))));
   }
