@@ -31,13 +31,9 @@ std::vector<Record> small_capture() {
   add(fixture::ethernet(l2, fixture::udp_segment(phone, dns, 40000, 53, "query")));
   add(fixture::ethernet(back, fixture::udp_segment(dns, phone, 53, 40000, "answer")));
   fixture::TcpConversation c(l2, phone, 50000, web, 80);
-  add(c.handshake_syn());
-  add(c.handshake_synack());
-  add(c.handshake_ack());
-  add(c.client_send("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"));
-  add(c.server_send("HTTP/1.1 204 No Content\r\n\r\n"));
-  add(c.client_fin());
-  add(c.server_fin());
+  for (fixture::Frame& f :
+       c.exchange("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n"))
+    add(std::move(f));
   return recs;
 }
 

@@ -59,13 +59,7 @@ class Capture {
            uint16_t sport, std::string_view request,
            std::string_view response = "HTTP/1.1 204 No Content\r\n\r\n") {
     fixture::TcpConversation c({mac, kRouter, {}}, ip, cport, server, sport);
-    add(c.handshake_syn());
-    add(c.handshake_synack());
-    add(c.handshake_ack());
-    add(c.client_send(request));
-    if (!response.empty()) add(c.server_send(response));
-    add(c.client_fin());
-    add(c.server_fin());
+    for (fixture::Frame& f : c.exchange(request, response)) add(std::move(f));
   }
   void http_get(const MacAddr& mac, const IpAddr& ip, uint16_t cport, std::string_view host,
                 std::string_view user_agent) {

@@ -38,13 +38,7 @@ class Capture {
            uint16_t sport, std::string_view up = "hello there\r\n",
            std::string_view down = "welcome\r\n") {
     fixture::TcpConversation c({mac, kRouter, {}}, ip, cport, server, sport);
-    add(c.handshake_syn());
-    add(c.handshake_synack());
-    add(c.handshake_ack());
-    add(c.client_send(up));
-    add(c.server_send(down));
-    add(c.client_fin());
-    add(c.server_fin());
+    for (fixture::Frame& f : c.exchange(up, down)) add(std::move(f));
   }
   Report scan() const {
     std::vector<uint8_t> pcap = fixture::write_pcap(records_, {});

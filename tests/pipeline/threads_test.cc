@@ -89,13 +89,7 @@ std::vector<uint8_t> cross_flow_capture() {
         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
         "\r\n\r\n" + body;
     TcpConversation c(phone, client, uint16_t(40000 + i), server(i), 80);
-    add(c.handshake_syn());
-    add(c.handshake_synack());
-    add(c.handshake_ack());
-    add(c.client_send(req));
-    add(c.server_send("HTTP/1.0 204 No Content\r\n\r\n"));
-    add(c.client_fin());
-    add(c.server_fin());
+    for (Frame& f : c.exchange(req, "HTTP/1.0 204 No Content\r\n\r\n")) add(std::move(f));
   }
   // A datagram in IP fragments (reassembled before the flows are shared
   // out): its IMEI is found whatever the number of shards.
@@ -159,13 +153,9 @@ TEST(Threads, DropsOfRepeatedValuesAreTheSameWithAnyShardCount) {
   for (int i = 0; i < kFlows; ++i) {
     const IpAddr server = IpAddr::parse("203.0.113." + std::to_string(1 + 9 * i));
     TcpConversation c(phone, client, uint16_t(41000 + i), server, 80);
-    add(c.handshake_syn());
-    add(c.handshake_synack());
-    add(c.handshake_ack());
-    add(c.client_send("GET /s HTTP/1.0\r\nX-State: {\"a\":[1,}\r\n\r\n"));
-    add(c.server_send("HTTP/1.0 204 No Content\r\n\r\n"));
-    add(c.client_fin());
-    add(c.server_fin());
+    for (Frame& f : c.exchange("GET /s HTTP/1.0\r\nX-State: {\"a\":[1,}\r\n\r\n",
+                               "HTTP/1.0 204 No Content\r\n\r\n"))
+      add(std::move(f));
   }
   const std::vector<uint8_t> pcap = write_pcap(recs, {});
   const Report one = scan(pcap, 1);
