@@ -20,7 +20,7 @@ void TcpStream::on_segment(uint32_t seq, uint8_t flags, Bytes payload, Timestamp
   // truncation. Delivered from the packet itself; no copy, no map lookup.
   // fin_offset_ is UINT64_MAX until a FIN is seen, so the last test is free
   // then and keeps data beyond a FIN out of the fast path.
-  if (started_ && seq - isn_ == static_cast<uint32_t>(next_) && ooo_.empty() &&
+  if (started_ && seq - isn_ == static_cast<uint32_t>(next_) && ooo_empty() &&
       (flags & (decode::kSyn | decode::kFin)) == 0 && lost_tail == 0 &&
       next_ + payload.size() <= fin_offset_) {
     if (payload.empty()) return;
@@ -45,7 +45,7 @@ void TcpStream::on_segment_slow(uint32_t seq, uint8_t flags, Bytes payload, Time
     if (!syn && !fin && payload.empty() && lost_tail == 0) return;
     started_ = true;
     isn_ = pseq;
-  } else if (syn && next_ == 0 && ooo_.empty() && !fin_seen_) {
+  } else if (syn && next_ == 0 && ooo_empty() && !fin_seen_) {
     // A SYN before any data was placed (e.g. after a stray segment of an
     // earlier connection) defines the stream.
     isn_ = pseq;
@@ -93,7 +93,7 @@ void TcpStream::on_segment_slow(uint32_t seq, uint8_t flags, Bytes payload, Time
   }
 
   if (!data.empty()) {
-    if (start == next_ && (ooo_.empty() || ooo_.begin()->first >= start + data.size())) {
+    if (start == next_ && (ooo_empty() || ooo_->begin()->first >= start + data.size())) {
       // Fills the hole exactly or runs ahead of nothing: no copy needed.
       next_ += data.size();
       delivered_ += data.size();
@@ -123,9 +123,9 @@ bool TcpStream::buffer(uint64_t abs, Bytes payload, Timestamp ts, uint64_t frame
   uint64_t cursor = abs;
   bool conflict = false;
   bool added = false;
-  auto add_piece = [&](uint64_t from, uint64_t to, std::map<uint64_t, Segment>::iterator hint) {
+  auto add_piece = [&](uint64_t from, uint64_t to, Segments::iterator hint) {
     const uint8_t* p = payload.data() + (from - abs);
-    ooo_.emplace_hint(hint, from, Segment{std::vector<uint8_t>(p, p + (to - from)), ts, frame});
+    ooo_->emplace_hint(hint, from, Segment{std::vector<uint8_t>(p, p + (to - from)), ts, frame});
     buffered_ += to - from;
     budget.used += to - from;
     added = true;
@@ -137,8 +137,10 @@ bool TcpStream::buffer(uint64_t abs, Bytes payload, Timestamp ts, uint64_t frame
     }
   };
 
-  auto it = ooo_.upper_bound(abs);
-  if (it != ooo_.begin()) {
+  if (!ooo_) ooo_ = std::make_unique<Segments>();
+  Segments& ooo = *ooo_;
+  auto it = ooo.upper_bound(abs);
+  if (it != ooo.begin()) {
     auto prev = std::prev(it);
     const uint64_t prev_end = prev->first + prev->second.data.size();
     if (prev_end > abs) {
@@ -147,7 +149,7 @@ bool TcpStream::buffer(uint64_t abs, Bytes payload, Timestamp ts, uint64_t frame
       cursor = to;
     }
   }
-  while (cursor < end && it != ooo_.end() && it->first < end) {
+  while (cursor < end && it != ooo.end() && it->first < end) {
     if (cursor < it->first) add_piece(cursor, it->first, it);
     const uint64_t seg_end = it->first + it->second.data.size();
     const uint64_t from = std::max(cursor, it->first);
@@ -166,8 +168,8 @@ bool TcpStream::buffer(uint64_t abs, Bytes payload, Timestamp ts, uint64_t frame
 }
 
 void TcpStream::deliver_ready(StreamSink& sink, ReassemblyBudget& budget) {
-  while (!ooo_.empty() && ooo_.begin()->first <= next_) {
-    auto node = ooo_.extract(ooo_.begin());
+  while (!ooo_empty() && ooo_->begin()->first <= next_) {
+    auto node = ooo_->extract(ooo_->begin());
     const Segment& seg = node.mapped();
     const uint64_t start = node.key();
     const size_t n = seg.data.size();
@@ -190,25 +192,25 @@ void TcpStream::gap(uint64_t length, StreamSink& sink) {
 
 void TcpStream::advance_to(uint64_t target, StreamSink& sink, ReassemblyBudget& budget) {
   while (next_ < target) {
-    if (!ooo_.empty() && ooo_.begin()->first <= next_) {
+    if (!ooo_empty() && ooo_->begin()->first <= next_) {
       deliver_ready(sink, budget);
       continue;
     }
-    const uint64_t hole_end = ooo_.empty() ? target : std::min(target, ooo_.begin()->first);
+    const uint64_t hole_end = ooo_empty() ? target : std::min(target, ooo_->begin()->first);
     gap(hole_end - next_, sink);
   }
   deliver_ready(sink, budget);
 }
 
 void TcpStream::skip_to_first_buffered(StreamSink& sink, ReassemblyBudget& budget) {
-  if (ooo_.empty()) return;
-  advance_to(ooo_.begin()->first, sink, budget);
+  if (ooo_empty()) return;
+  advance_to(ooo_->begin()->first, sink, budget);
 }
 
 void TcpStream::flush(StreamSink& sink, ReassemblyBudget& budget) {
   uint64_t target = next_;
-  if (!ooo_.empty()) {
-    const auto& last = *ooo_.rbegin();
+  if (!ooo_empty()) {
+    const auto& last = *ooo_->rbegin();
     target = last.first + last.second.data.size();
   }
   if (fin_seen_) target = std::max(target, fin_offset_);
@@ -216,8 +218,8 @@ void TcpStream::flush(StreamSink& sink, ReassemblyBudget& budget) {
 }
 
 size_t TcpStream::evict(StreamSink& sink, ReassemblyBudget& budget) {
-  if (ooo_.empty()) return 0;
-  const auto& last = *ooo_.rbegin();
+  if (ooo_empty()) return 0;
+  const auto& last = *ooo_->rbegin();
   const uint64_t target = last.first + last.second.data.size();
   const size_t freed = discard(budget);
   if (target > next_) gap(target - next_, sink);
@@ -226,7 +228,7 @@ size_t TcpStream::evict(StreamSink& sink, ReassemblyBudget& budget) {
 
 size_t TcpStream::discard(ReassemblyBudget& budget) {
   const size_t freed = buffered_;
-  ooo_.clear();
+  ooo_.reset();
   budget.used -= freed;
   buffered_ = 0;
   return freed;

@@ -524,6 +524,33 @@ TEST(FlowTable, FlushAllEndsInIdOrder) {
   for (auto& [id, s] : h.seen) EXPECT_EQ(s.end, FlowEnd::kInputEnd);
 }
 
+TEST(FlowTable, TheTableWorksOnAfterFlushAll) {
+  // flush_all empties the table and its idle lists at once (no erase per
+  // flow): flows seen afterwards are new, idle out and flush as usual, and
+  // flows holding out-of-order bytes flush them first.
+  FlowLimits limits;
+  limits.udp_idle = 10 * kSec;
+  Harness h(limits);
+  h.handshake(kSec);
+  h.tcp(kClient, 40000, kServer, 80, 1001 + 4, kAck, "tail", kSec);  // waits for a hole
+  h.udp(kClient, 53000, kServer, 53, "q", kSec);
+  h.table.flush_all(2 * kSec);
+  ASSERT_EQ(h.closed, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(h.seen[1].stream[0], "[gap 4]tail");
+  EXPECT_EQ(h.table.size(), 0u);
+  h.udp(kClient, 53000, kServer, 53, "again", 3 * kSec);  // same tuple: a new flow
+  h.udp(kClient, 53001, kServer, 53, "other", 20 * kSec);
+  EXPECT_EQ(h.table.size(), 2u);
+  h.table.expire(15 * kSec);
+  ASSERT_EQ(h.closed, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(h.seen[3].end, FlowEnd::kIdle);
+  EXPECT_EQ(h.seen[3].stream[0], "again");
+  h.table.flush_all(21 * kSec);
+  ASSERT_EQ(h.closed, (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(h.seen[4].end, FlowEnd::kInputEnd);
+  EXPECT_EQ(h.table.size(), 0u);
+}
+
 TEST(FlowTable, NonTcpUdpIsCountedNotTracked) {
   Harness h;
   decode::PacketView v;
