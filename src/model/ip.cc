@@ -47,7 +47,12 @@ char* put_v4(char* p, const uint8_t* b) {
 // last 32 bits dotted for IPv4-mapped and -compatible addresses), without
 // its sprintf per group, which showed in profiles of large reports.
 std::string IpAddr::to_string() const {
-  char buf[INET6_ADDRSTRLEN];
+  char buf[kTextSize];
+  return std::string(format(buf));
+}
+
+std::string_view IpAddr::format(char (&buf)[kTextSize]) const {
+  static_assert(kTextSize >= INET6_ADDRSTRLEN);
   char* p = buf;
   if (version == 4) {
     p = put_v4(p, b.data());
@@ -93,7 +98,7 @@ std::string IpAddr::to_string() const {
     }
     if (best >= 0 && best + best_len == 8) *p++ = ':';
   }
-  return std::string(buf, p);
+  return {buf, size_t(p - buf)};
 }
 
 std::string MacAddr::to_string() const {

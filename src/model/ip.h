@@ -32,6 +32,9 @@ struct IpAddr {
   // Parses dotted IPv4 or textual IPv6; version 0 on failure.
   static IpAddr parse(std::string_view text);
   std::string to_string() const;
+  // The same text in `buf`, without allocating (reports print millions).
+  static constexpr size_t kTextSize = 46;  // INET6_ADDRSTRLEN
+  std::string_view format(char (&buf)[kTextSize]) const;
   // The address as two words: compared and hashed for every packet and
   // every name lookup, so in two loads, not byte by byte. Big-endian, so
   // that words order as the bytes do.

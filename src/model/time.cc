@@ -3,6 +3,8 @@
 // dominated the cost of writing large reports.
 #include "model/time.h"
 
+#include <cstring>
+
 namespace ph {
 namespace {
 
@@ -26,6 +28,16 @@ std::string_view format_rfc3339(Timestamp ts, char (&out)[kRfc3339Size]) {
   if (ns < 0) {
     ns += kNsPerSec;
     secs -= 1;
+  }
+  // Records come in time order, many within the same second: its text is
+  // kept from the last call on this thread.
+  thread_local int64_t last_secs = INT64_MIN;
+  thread_local char last_text[20];
+  if (secs == last_secs) {
+    std::memcpy(out, last_text, 20);
+    put_digits(out + 20, ns / 1000, 6);
+    out[26] = 'Z';
+    return {out, kRfc3339Size};
   }
   int64_t days = secs / 86400;
   int64_t rem = secs % 86400;
@@ -59,6 +71,8 @@ std::string_view format_rfc3339(Timestamp ts, char (&out)[kRfc3339Size]) {
   p[19] = '.';
   put_digits(p + 20, ns / 1000, 6);
   p[26] = 'Z';
+  std::memcpy(last_text, out, 20);
+  last_secs = secs;
   return {out, kRfc3339Size};
 }
 

@@ -21,8 +21,29 @@ void opt_string(JsonWriter& w, std::string_view key, std::string_view s) {
 template <size_t N>
 void time_field(JsonWriter& w, const char (&key)[N], Timestamp ts) {
   char buf[kRfc3339Size];
-  w.field(key, format_rfc3339(ts, buf));
+  w.key(key).plain(format_rfc3339(ts, buf));
 }
+
+// An address as a JSON string, formatted without allocating.
+void ip_value(JsonWriter& w, const IpAddr& ip) {
+  char buf[IpAddr::kTextSize];
+  w.plain(ip.format(buf));
+}
+
+// The "input" field of flows and findings: each input's path escaped once
+// per report, not once per record.
+class InputPaths {
+ public:
+  explicit InputPaths(const Report& r) {
+    for (const auto& in : r.inputs) append_json_string(json_.emplace_back(), in.path);
+  }
+  void field(JsonWriter& w, size_t input) const {
+    if (input < json_.size()) w.key("input").raw(json_[input]);
+  }
+
+ private:
+  std::vector<std::string> json_;
+};
 
 // A record id, null when 0 (none).
 void opt_id(JsonWriter& w, std::string_view key, uint64_t id) {
@@ -60,7 +81,7 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   }
   opt_string(w, "vendor", d.vendor);
   w.key("ips").begin_array();
-  for (const IpAddr& ip : d.ips) w.value(ip.to_string());
+  for (const IpAddr& ip : d.ips) ip_value(w, ip);
   w.end_array();
   opt_string(w, "hostname", shown(d.hostname, o.reveal));
   opt_string(w, "dhcp_vendor_class", shown(d.dhcp_vendor_class, o.reveal));
@@ -78,7 +99,8 @@ void device_fields(JsonWriter& w, const DeviceRecord& d, const Options& o) {
   w.key("ip_history").begin_array();
   for (const IpSighting& s : d.ip_history) {
     w.begin_object();
-    w.field("ip", s.ip.to_string());
+    w.key("ip");
+    ip_value(w, s.ip);
     time_field(w, "first_seen", s.first_seen);
     time_field(w, "last_seen", s.last_seen);
     w.key("sources").begin_array();
@@ -104,7 +126,7 @@ void destination(JsonWriter& w, std::string_view key, const DestinationRecord& d
   w.key(key).begin_object();
   w.key("ip");
   if (d.ip.version) {
-    w.value(d.ip.to_string());
+    ip_value(w, d.ip);
   } else {
     w.null();
   }
@@ -132,12 +154,14 @@ void mobile(JsonWriter& w, const MobileContext& m) {
   w.end_object();
 }
 
-void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
+void flow_fields(JsonWriter& w, const FlowRecord& f, const InputPaths& inputs) {
   w.field("id", f.id);
   w.field("device", f.device);
   w.field("proto", f.proto == 6 ? "tcp" : "udp");
   w.key("src").begin_object();
-  w.field("ip", f.src_ip.to_string()).field("port", unsigned(f.src_port));
+  w.key("ip");
+  ip_value(w, f.src_ip);
+  w.field("port", unsigned(f.src_port));
   w.end_object();
   destination(w, "dst", f.dst);
   if (f.vlan) w.field("vlan", unsigned(f.vlan));
@@ -150,21 +174,22 @@ void flow_fields(JsonWriter& w, const FlowRecord& f, const Report& r) {
   w.field("payload_up", f.payload_up).field("payload_down", f.payload_down);
   time_field(w, "first_seen", f.first_seen);
   time_field(w, "last_seen", f.last_seen);
-  if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
+  inputs.field(w, f.input);
   w.field("first_frame", f.first_frame);
   w.key("notes").begin_array();
   for_each_flow_note(f.notes, [&](const char* n) { w.value(n); });
   w.end_array();
 }
 
-void finding_fields(JsonWriter& w, const FindingRecord& f, const Report& r, const Options& o) {
+void finding_fields(JsonWriter& w, const FindingRecord& f, const InputPaths& inputs,
+                    const Options& o) {
   w.field("id", f.id);
   w.field("device", f.device);
   opt_id(w, "flow", f.flow);
   time_field(w, "ts", f.ts);
   w.key("since_device_first_seen_s").value(f.since_device_first_seen_s, 3);
   w.field("frame", f.frame);
-  if (f.input < r.inputs.size()) w.field("input", r.inputs[f.input].path);
+  inputs.field(w, f.input);
   w.field("data_type", f.data_type);
   w.field("value", o.reveal ? f.value : redact(f.value));
   w.field("value_sha256", f.value_sha256);
@@ -295,9 +320,10 @@ void write_live_finding_record(const FindingRecord& f, const Options& o, std::os
   if (f.device_mac) {
     line.field("device_mac", shown_mac(*f.device_mac, o.reveal));
   } else {
-    line.field("device_ip", f.device_ip.to_string());
+    line.key("device_ip");
+    ip_value(line, f.device_ip);
   }
-  finding_fields(line, f, kNoReport, o);
+  finding_fields(line, f, InputPaths(kNoReport), o);
   line.end_object();
   buf.push_back('\n');
   out << buf;
@@ -333,6 +359,7 @@ void write_live_violation_record(const FindingRecord& f, std::string_view rule_i
 }
 
 void write_json_records(const Report& r, Format format, const Options& o, std::ostream& out) {
+  const InputPaths inputs(r);
   std::string buf;
   JsonWriter w(buf);
   if (format == Format::kJsonl) {
@@ -347,7 +374,7 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
     for (const auto& f : r.flows) {
       JsonWriter line(buf);
       line.begin_object().field("kind", "flow");
-      flow_fields(line, f, r);
+      flow_fields(line, f, inputs);
       line.end_object();
       buf.push_back('\n');
       if (buf.size() > (1u << 16)) flush(buf, out);
@@ -355,7 +382,7 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
     for (const auto& f : r.findings) {
       JsonWriter line(buf);
       line.begin_object().field("kind", "finding");
-      finding_fields(line, f, r, o);
+      finding_fields(line, f, inputs, o);
       line.end_object();
       buf.push_back('\n');
       if (buf.size() > (1u << 16)) flush(buf, out);
@@ -405,7 +432,7 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
   w.key("flows").begin_array();
   for (const auto& f : r.flows) {
     w.begin_object();
-    flow_fields(w, f, r);
+    flow_fields(w, f, inputs);
     w.end_object();
     if (buf.size() > (1u << 16)) flush(buf, out);
   }
@@ -413,7 +440,7 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
   w.key("findings").begin_array();
   for (const auto& f : r.findings) {
     w.begin_object();
-    finding_fields(w, f, r, o);
+    finding_fields(w, f, inputs, o);
     w.end_object();
     if (buf.size() > (1u << 16)) flush(buf, out);
   }

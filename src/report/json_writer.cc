@@ -227,6 +227,15 @@ JsonWriter& JsonWriter::null() {
   put("null", 4);
   return *this;
 }
+JsonWriter& JsonWriter::plain(std::string_view s) {
+  assert(plain_run(s, 0) == s.size());
+  separate();
+  put('"');
+  put(s);
+  put('"');
+  return *this;
+}
+
 JsonWriter& JsonWriter::raw(std::string_view json) {
   separate();
   put(json);

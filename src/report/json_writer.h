@@ -42,6 +42,10 @@ class JsonWriter {
   JsonWriter& value(double d, int decimals);
   JsonWriter& value(bool b);
   JsonWriter& null();
+  // A string value that needs no escaping (printable ASCII without '"' or
+  // '\\': timestamps, addresses), quoted without looking at its bytes
+  // (checked in debug builds).
+  JsonWriter& plain(std::string_view s);
   // A value that is JSON text already (not checked).
   JsonWriter& raw(std::string_view json);
   // Shorthand: key + value.

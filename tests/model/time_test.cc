@@ -31,6 +31,22 @@ TEST(Time, AgreesWithGmtimeOverCenturies) {
   }
 }
 
+TEST(Time, RepeatedSecondsKeepTheirFractionAndOtherSecondsTheirText) {
+  // The text of the last second is reused for the next timestamp in it:
+  // the fraction must still be its own, and a change of second (forward,
+  // back, across a day, before 1970) must not reuse it.
+  const int64_t t = 1556697600LL * kNsPerSec;
+  EXPECT_EQ(format_rfc3339(t + 1000), "2019-05-01T08:00:00.000001Z");
+  EXPECT_EQ(format_rfc3339(t + 999'999'999), "2019-05-01T08:00:00.999999Z");
+  EXPECT_EQ(format_rfc3339(t + kNsPerSec), "2019-05-01T08:00:01.000000Z");
+  EXPECT_EQ(format_rfc3339(t + 5000), "2019-05-01T08:00:00.000005Z");
+  EXPECT_EQ(format_rfc3339(t - 1), "2019-05-01T07:59:59.999999Z");
+  EXPECT_EQ(format_rfc3339(t - 86400 * kNsPerSec + 7000), "2019-04-30T08:00:00.000007Z");
+  EXPECT_EQ(format_rfc3339(-kNsPerSec + 2000), "1969-12-31T23:59:59.000002Z");
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00.000000Z");
+}
+
 TEST(IpAddr, ParsesAndPrintsBothVersions) {
   EXPECT_EQ(IpAddr::parse("192.0.2.7").to_string(), "192.0.2.7");
   EXPECT_EQ(IpAddr::parse("2001:db8::1").to_string(), "2001:db8::1");

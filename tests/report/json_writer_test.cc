@@ -120,6 +120,26 @@ TEST(JsonWriter, RawValuesAndFlush) {
   EXPECT_EQ(out, R"(["a",[1,2],true])");
 }
 
+TEST(JsonWriter, PlainValuesAreWhatEscapedValuesWouldBe) {
+  // plain() skips the escaper for text known to need none (timestamps,
+  // addresses): the same bytes as value() writes, commas included.
+  for (std::string_view s : {"", "2019-05-01T08:00:00.000001Z", "2001:db8::1", "10.0.0.1",
+                             "printable ASCII ~!@#$%^&*()_+{}|:<>?"}) {
+    std::string plain, escaped;
+    {
+      JsonWriter w(plain);
+      w.begin_object().key("a").plain(s).key("b").begin_array().plain(s).plain(s);
+      w.end_array().end_object();
+    }
+    {
+      JsonWriter w(escaped);
+      w.begin_object().key("a").value(s).key("b").begin_array().value(s).value(s);
+      w.end_array().end_object();
+    }
+    EXPECT_EQ(plain, escaped) << s;
+  }
+}
+
 TEST(JsonWriter, DecimalsAsPrintfWritesThem) {
   // printf is the oracle: the writer uses std::to_chars, which must round
   // the same way (both round the exact binary value).
