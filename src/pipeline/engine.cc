@@ -2,9 +2,11 @@
 // the merge of their outputs into one report.
 #include "pipeline/engine.h"
 
+#include <absl/container/flat_hash_set.h>
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cassert>
 #include <condition_variable>
 #include <cstring>
 #include <map>
@@ -314,17 +316,31 @@ void Engine::merge() {
   for (auto& s : shards_) outs.push_back(&s->output());
 
   // Flows: ids in order of their first packet, as one table would give.
+  // Each shard made its flows in that order already (and no two shards
+  // share a packet): the lists are merged, not sorted.
   std::vector<std::tuple<uint64_t, size_t, size_t>> order;  // (seq, shard, index)
-  for (size_t s = 0; s < nshards; ++s)
-    for (size_t i = 0; i < outs[s]->flows.size(); ++i)
-      order.emplace_back(outs[s]->created[i], s, i);
-  std::sort(order.begin(), order.end());
+  if (nshards > 1) {
+    size_t total = 0;
+    for (size_t s = 0; s < nshards; ++s) total += outs[s]->flows.size();
+    order.reserve(total);
+    std::vector<size_t> next(nshards, 0);
+    for (size_t k = 0; k < total; ++k) {
+      size_t pick = nshards;
+      for (size_t s = 0; s < nshards; ++s) {
+        if (next[s] < outs[s]->flows.size() &&
+            (pick == nshards || outs[s]->created[next[s]] < outs[pick]->created[next[pick]]))
+          pick = s;
+      }
+      order.emplace_back(outs[pick]->created[next[pick]], pick, next[pick]);
+      ++next[pick];
+    }
+    assert(std::is_sorted(order.begin(), order.end()));
+  }
   std::vector<std::vector<uint64_t>> gid(nshards);
   for (size_t s = 0; s < nshards; ++s) gid[s].resize(outs[s]->flows.size());
   if (nshards == 1) {  // ids are final already
     for (size_t i = 0; i < gid[0].size(); ++i) gid[0][i] = i + 1;
     report_.flows = std::move(outs[0]->flows);
-    order.clear();
   }
   for (size_t k = 0; k < order.size(); ++k) {
     auto [seq, s, i] = order[k];
@@ -498,18 +514,30 @@ Report Engine::finish() {
     d.last_seen = std::max(d.last_seen, last);
     return d;
   };
+  // The addresses of each device whose list is full: a flood from many
+  // sources behind one MAC then costs one lookup per flow, not a scan of
+  // the whole list.
+  constexpr size_t kMaxAddresses = IdentityCollector::kMaxAddresses;
+  std::unordered_map<uint64_t, absl::flat_hash_set<IpAddr, AddrHash>> full;
   for (FlowRecord& r : report_.flows) {
     DeviceRecord& d = device(r.src_mac, r.src_ip, r.first_seen, r.last_seen);
     ++d.flows;
+    r.device = d.id;
     bool unspecified =
         std::all_of(r.src_ip.b.begin(), r.src_ip.b.end(), [](uint8_t b) { return b == 0; });
+    if (unspecified) continue;
     // Capped as the identity collector's addresses are: a flood from many
     // spoofed sources behind one MAC would make this quadratic (issue #7).
-    if (!unspecified &&
-        !merge_sighting(d.ip_history, {r.src_ip, r.first_seen, r.last_seen, kIpFromFlow},
-                        IdentityCollector::kMaxAddresses))
-      report_.stats.drops.add("device.addresses");
-    r.device = d.id;
+    if (d.ip_history.size() >= kMaxAddresses) {
+      auto [it, fresh] = full.try_emplace(d.id);
+      if (fresh)
+        for (const IpSighting& s : d.ip_history) it->second.insert(s.ip);
+      if (!it->second.contains(r.src_ip)) {
+        report_.stats.drops.add("device.addresses");
+        continue;
+      }
+    }
+    merge_sighting(d.ip_history, {r.src_ip, r.first_seen, r.last_seen, kIpFromFlow});
   }
   // Findings: their device, the flow's final destination and encryption.
   for (size_t i = 0; i < report_.findings.size(); ++i) {

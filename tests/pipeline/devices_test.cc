@@ -356,6 +356,36 @@ TEST(DeviceIdentity, ArpAndNdpTrackAddresses) {
   EXPECT_EQ(d.ip_history.front().ip, old_ip) << "in order of first sighting";
 }
 
+TEST(DeviceIdentity, AFullAddressListStillWidensTheAddressesItHolds) {
+  // One MAC behind more source addresses than a device keeps: past the
+  // cap new addresses are counted as drops, while flows from addresses it
+  // holds still widen their sightings (the engine looks them up in a set
+  // once the list is full).
+  constexpr size_t kCap = IdentityCollector::kMaxAddresses;
+  auto ip_n = [](size_t i) {
+    return IpAddr::parse("10.9." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1));
+  };
+  Capture c;
+  for (size_t i = 0; i < kCap + 6; ++i)
+    c.udp(kPhone, kRouter, ip_n(i), kServer, uint16_t(40000 + i), 9999, "x");
+  c.now += 5 * kNsPerSec;
+  c.udp(kPhone, kRouter, ip_n(3), kServer, 50003, 9999, "x");  // held: widened
+  const Timestamp last = c.now;
+  c.udp(kPhone, kRouter, ip_n(kCap + 100), kServer, 50004, 9999, "x");  // new: dropped
+  Report r = c.scan();
+  ASSERT_EQ(r.devices.size(), 1u);
+  const DeviceRecord& d = r.devices[0];
+  EXPECT_EQ(d.flows, kCap + 8);
+  EXPECT_EQ(d.ip_history.size(), kCap);
+  ASSERT_NE(sighting(d, ip_n(3)), nullptr);
+  EXPECT_EQ(sighting(d, ip_n(3))->last_seen, last);
+  EXPECT_LT(sighting(d, ip_n(3))->first_seen, last);
+  EXPECT_NE(sighting(d, ip_n(kCap - 1)), nullptr);
+  EXPECT_EQ(sighting(d, ip_n(kCap)), nullptr);
+  EXPECT_EQ(sighting(d, ip_n(kCap + 100)), nullptr);
+  EXPECT_EQ(r.stats.drops.get("device.addresses"), 7u);
+}
+
 TEST(DeviceIdentity, VendorFromTheInstalledRegistry) {
   PH_REQUIRE_IEEE_DATA();
   test::IeeeEntry e = test::ieee_first_entry("oui.csv");
