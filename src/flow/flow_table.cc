@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstring>
 #include <vector>
@@ -446,19 +447,26 @@ void FlowTable::expire(Timestamp now) {
 
 void FlowTable::flush_all(Timestamp /*now*/) {
   Impl& t = *impl_;
-  // Every flow ends: each is destroyed as soon as it is reported (its
-  // memory is reused for the records that follow), and the table and idle
-  // lists are emptied once at the end instead of erasing slot by slot.
-  std::vector<std::pair<uint64_t, std::unique_ptr<Flow>*>> all;
-  all.reserve(t.flows.size());
-  for (auto& [key, flow] : t.flows) all.emplace_back(flow->id, &flow);
-  std::sort(all.begin(), all.end());
-  for (auto& [id, owned] : all) {
-    t.close_flow(**owned, FlowEnd::kInputEnd);
-    owned->reset();
-  }
+  // Every flow ends, in id order. They are gathered from the idle lists
+  // (every flow is in one; in allocation order, mostly, where the table's
+  // slots are in hash order), the table lets go of them all at once
+  // instead of erasing slot by slot, and each flow is destroyed as soon as
+  // it is reported (its memory is reused for the records that follow).
+  const size_t n = t.flows.size();
+  std::vector<std::pair<uint64_t, std::unique_ptr<Flow>>> all;
+  all.reserve(n);
+  for (auto& [key, flow] : t.flows) (void)flow.release();  // the lists hold them all
   t.flows.clear();
+  for (const Impl::List& l : t.lists)
+    for (Flow* f = l.head; f; f = f->lru_next) all.emplace_back(f->id, f);
   t.lists = {};
+  assert(all.size() == n);
+  auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(all.begin(), all.end(), by_id)) std::sort(all.begin(), all.end(), by_id);
+  for (auto& [id, f] : all) {
+    t.close_flow(*f, FlowEnd::kInputEnd);
+    f.reset();
+  }
   t.buffering.clear();
 }
 
