@@ -135,6 +135,7 @@ bool open_output(const ph::cli::Options& o, std::ofstream& file, std::ostream*& 
 // The sinks' options: colours when asked, or on a terminal by default.
 ph::report::Options report_options(const ph::cli::Options& o, const std::ostream* out) {
   ph::report::Options ro = o.report;
+  ro.threads = o.engine.threads;
   ro.color =
       o.color == "always" || (o.color == "auto" && out == &std::cout && isatty(STDOUT_FILENO));
   return ro;

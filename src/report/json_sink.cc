@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "report/json_records.h"
+#include "report/parallel_lines.h"
 
 namespace ph::report {
 namespace {
@@ -371,22 +372,27 @@ void write_json_records(const Report& r, Format format, const Options& o, std::o
       buf.push_back('\n');
       flush(buf, out);
     }
-    for (const auto& f : r.flows) {
-      JsonWriter line(buf);
-      line.begin_object().field("kind", "flow");
-      flow_fields(line, f, inputs);
-      line.end_object();
-      buf.push_back('\n');
-      if (buf.size() > (1u << 16)) flush(buf, out);
-    }
-    for (const auto& f : r.findings) {
-      JsonWriter line(buf);
-      line.begin_object().field("kind", "finding");
-      finding_fields(line, f, inputs, o);
-      line.end_object();
-      buf.push_back('\n');
-      if (buf.size() > (1u << 16)) flush(buf, out);
-    }
+    // The long lists are formatted on o.threads threads, written in order.
+    write_in_order(
+        r.flows.size(), o.threads,
+        [&](size_t i, std::string& text) {
+          JsonWriter line(text);
+          line.begin_object().field("kind", "flow");
+          flow_fields(line, r.flows[i], inputs);
+          line.end_object();
+          text.push_back('\n');
+        },
+        out);
+    write_in_order(
+        r.findings.size(), o.threads,
+        [&](size_t i, std::string& text) {
+          JsonWriter line(text);
+          line.begin_object().field("kind", "finding");
+          finding_fields(line, r.findings[i], inputs, o);
+          line.end_object();
+          text.push_back('\n');
+        },
+        out);
     for (const auto& c : r.contacts) {
       JsonWriter line(buf);
       line.begin_object().field("kind", "contact");

@@ -18,6 +18,7 @@ struct Options {
   bool color = false;    // ANSI colours (text, on a TTY)
   bool verbose = false;  // text: every flow, every finding, low-confidence ones too
   bool quiet = false;    // text: the personal data section alone
+  unsigned threads = 1;  // jsonl: threads formatting flows and findings (--threads)
 };
 
 void write(const Report& report, Format format, const Options& options, std::ostream& out);
