@@ -42,8 +42,10 @@ std::string asn1_text(const ASN1_STRING* s) {
 }
 
 // The same few server certificates come back in connection after
-// connection. So results are kept per DER, in a small process-wide cache
-// (the only mutable static in the parsers; cleared when full).
+// connection. So results are kept per DER, in a small cache per thread
+// (the only mutable static in the parsers; cleared when full). Per thread:
+// with --threads, pipelines parse certificates at the same time, and one
+// cache shared without a lock corrupted the heap.
 class CertificateCache {
  public:
   static constexpr size_t kMaxEntries = 4096;
@@ -61,7 +63,7 @@ class CertificateCache {
 };
 
 CertificateCache& cache() {
-  static CertificateCache c;
+  thread_local CertificateCache c;
   return c;
 }
 
