@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 # Empty: every fuzz target; else e.g. FUZZ_TARGETS="dns_fuzz tls_fuzz".
 FUZZ_TARGETS ?=
 
-.PHONY: all deps geoip build demo test fixtures golden bench fuzz tidy format clean
+.PHONY: all deps geoip build demo test fixtures golden bench bench-threads fuzz tidy format clean
 
 all: build
 
@@ -45,6 +45,14 @@ bench: deps geoip
 	@cmake --preset bench >/dev/null
 	@cmake --build --preset bench -j $(JOBS)
 	bench/run-whole-capture
+
+# --threads N against --threads 1 and against N single-threaded scans at once
+# (the machine's own ceiling), on the whole-capture benchmark's capture.
+bench-threads: deps geoip
+	@cmake --preset bench >/dev/null
+	@cmake --build --preset bench -j $(JOBS)
+	@[ -s bench/data/whole.pcap ] || bench/run-whole-capture
+	bench/run-threads
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
