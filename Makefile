@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 # Empty: every fuzz target; else e.g. FUZZ_TARGETS="dns_fuzz tls_fuzz".
 FUZZ_TARGETS ?=
 
-.PHONY: all deps geoip build demo test fixtures golden bench bench-threads fuzz tidy format clean
+.PHONY: all deps geoip build demo test tsan fixtures golden bench bench-threads fuzz tidy format clean
 
 all: build
 
@@ -30,6 +30,16 @@ test: deps geoip
 	ctest --preset asan
 
 # Regenerates the committed example capture(s) from tools/fixture.
+# ThreadSanitizer (clang-14) over the tests that run several threads: the
+# pipelines of --threads on fixtures and on every real capture, the parallel
+# jsonl writer, certificates parsed on two threads. Not part of `make test`
+# (a third build of the tests: CI's time).
+TSAN_TESTS = Threads.*:ParallelLines.*:TlsSession.CertificatesParsedOnSeveralThreadsAtOnce
+tsan: deps geoip
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/phonehome_tests --gtest_filter='$(TSAN_TESTS)'
+
 fixtures: build
 	./build/phonehome-fixture demo examples/demo.pcap
 	./build/phonehome-fixture profile examples/device-profile.toml
