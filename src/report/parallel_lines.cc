@@ -10,8 +10,7 @@
 namespace ph::report {
 namespace {
 
-constexpr size_t kChunk = 1024;        // items per chunk
-constexpr size_t kFlushAt = 1u << 16;  // bytes the caller gathers before writing
+constexpr size_t kChunk = 1024;  // items per chunk, written at once
 
 // The text of one chunk, made by a helper, waiting to be written.
 struct Slot {
@@ -31,19 +30,9 @@ void write_in_order(size_t n, unsigned threads,
     for (size_t i = c * kChunk, end = std::min(n, i + kChunk); i < end; ++i) format(i, buf);
   };
   std::string buf;
-  if (t == 1) {
-    for (size_t i = 0; i < n; ++i) {
-      format(i, buf);
-      if (buf.size() > kFlushAt) {
-        out.write(buf.data(), std::streamsize(buf.size()));
-        buf.clear();
-      }
-    }
-    out.write(buf.data(), std::streamsize(buf.size()));
-    return;
-  }
-  // Chunk c is the caller's when c % t == 0, else helper c % t's, which
-  // puts it in slot c % (2t): each helper works at most two chunks ahead.
+  // Chunk c is the caller's when c % t == 0 (every chunk with one thread),
+  // else helper c % t's, which puts it in slot c % (2t): each helper works
+  // at most two chunks ahead.
   std::vector<Slot> slots(2 * t);
   std::mutex mu;
   std::condition_variable changed;
