@@ -123,9 +123,11 @@ bool TcpStream::buffer(uint64_t abs, Bytes payload, Timestamp ts, uint64_t frame
   uint64_t cursor = abs;
   bool conflict = false;
   bool added = false;
+  if (!ooo_) ooo_ = std::make_unique<Segments>();
+  Segments& ooo = *ooo_;
   auto add_piece = [&](uint64_t from, uint64_t to, Segments::iterator hint) {
     const uint8_t* p = payload.data() + (from - abs);
-    ooo_->emplace_hint(hint, from, Segment{std::vector<uint8_t>(p, p + (to - from)), ts, frame});
+    ooo.emplace_hint(hint, from, Segment{std::vector<uint8_t>(p, p + (to - from)), ts, frame});
     buffered_ += to - from;
     budget.used += to - from;
     added = true;
@@ -137,8 +139,6 @@ bool TcpStream::buffer(uint64_t abs, Bytes payload, Timestamp ts, uint64_t frame
     }
   };
 
-  if (!ooo_) ooo_ = std::make_unique<Segments>();
-  Segments& ooo = *ooo_;
   auto it = ooo.upper_bound(abs);
   if (it != ooo.begin()) {
     auto prev = std::prev(it);
